@@ -1,0 +1,460 @@
+import { DurableObject } from "cloudflare:workers";
+import { isBoardMarket, type Source } from "../protocol/common";
+import type { CoinEvent, FearGreedEvent, FxEvent, IngestBatch, TickerEvent } from "../protocol/ingest";
+import type { Coin, CoinName, ExchangeRate, FearGreed, VenuePrice } from "../protocol/market";
+import { ClientMessage } from "../protocol/websocket";
+import { ConflatedFanout, type FanoutSource } from "./conflated-fanout";
+import { computePremium, type FreshnessBounds, KRW_VENUES, type TimedRate } from "./premium";
+import { readBounds, readFanoutInterval } from "./settings";
+
+/** How long an applied batch id is remembered for de-duplication. */
+const BATCH_ID_RETENTION_MS = 24 * 60 * 60 * 1000;
+/** How long a rendered `/api/coins/latest` body is reused while nothing changed (keeps `stale` flags current). */
+const SNAPSHOT_MAX_AGE_MS = 1000;
+
+interface StoredTicker extends TickerEvent {
+  source: Source;
+}
+
+interface StoredRate {
+  rate: number;
+  provider: string;
+  timestamp: number;
+}
+
+/** What `applyBatch` tells the gateway, so it can fan the batch out to the per-coin objects. */
+export interface BoardApplyResult {
+  duplicate: boolean;
+  /** The current state of every coin the batch carried a ticker for. */
+  coins: Coin[];
+}
+
+/** What `/health/ready` and `/metrics` read from the board. */
+export interface BoardStats {
+  venues: Record<string, { markets: number; newest_timestamp: number; age_ms: number; stale: boolean }>;
+  fx: { age_ms: number; stale: boolean } | null;
+  subscribers: Record<string, number>;
+  batches_applied: number;
+  batches_duplicate: number;
+  events_applied: number;
+}
+
+/**
+ * MarketBoard: the one object that sees every coin. It keeps the latest ticker per market, the
+ * USD/KRW rate, coin names and the Fear & Greed index, computes both premiums, serves the
+ * all-coins REST payloads and fans conflated updates out to `/ws/market` and `/ws/prices`.
+ *
+ * State is in the object's SQLite storage and mirrored in memory; every batch is applied once
+ * (its `batch_id` is remembered) and a ticker never replaces a newer one for the same market.
+ */
+export class MarketBoard extends DurableObject<Env> implements FanoutSource {
+  private readonly tickers = new Map<string, StoredTicker>();
+  private readonly marketsByBase = new Map<string, Set<string>>();
+  private readonly names = new Map<string, { korean_name: string; english_name: string; warnings: string[] }>();
+  private usdKrw: StoredRate | null = null;
+  private fearGreed: FearGreed | null = null;
+  private lastSource: Source = "live";
+  private readonly bounds: FreshnessBounds;
+  private readonly fanout: ConflatedFanout;
+  private latestCache: { json: string; at: number } | null = null;
+  private lastPrune = 0;
+  /** Counters since this instance started, for `/metrics` (Prometheus copes with resets). */
+  private readonly counters = { batches_applied: 0, batches_duplicate: 0, events_applied: 0 };
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.bounds = readBounds(env);
+    this.fanout = new ConflatedFanout(ctx, this, readFanoutInterval(env));
+    // Heartbeats are answered by the runtime without waking a hibernated object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+    ctx.blockConcurrencyWhile(async () => {
+      this.migrate();
+      this.load();
+    });
+  }
+
+  private migrate(): void {
+    const sql = this.ctx.storage.sql;
+    sql.exec(`CREATE TABLE IF NOT EXISTS tickers (
+      market TEXT PRIMARY KEY, data TEXT NOT NULL, timestamp INTEGER NOT NULL)`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS coin_names (
+      base TEXT PRIMARY KEY, korean_name TEXT NOT NULL, english_name TEXT NOT NULL, warnings TEXT NOT NULL)`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS singletons (name TEXT PRIMARY KEY, data TEXT NOT NULL)`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS applied_batches (batch_id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`);
+  }
+
+  private load(): void {
+    const sql = this.ctx.storage.sql;
+    for (const row of sql.exec<{ data: string }>("SELECT data FROM tickers")) {
+      this.setTicker(JSON.parse(row.data) as StoredTicker);
+    }
+    for (const row of sql.exec<{ base: string; korean_name: string; english_name: string; warnings: string }>(
+      "SELECT base, korean_name, english_name, warnings FROM coin_names",
+    )) {
+      this.names.set(row.base, {
+        korean_name: row.korean_name,
+        english_name: row.english_name,
+        warnings: JSON.parse(row.warnings) as string[],
+      });
+    }
+    for (const row of sql.exec<{ name: string; data: string }>("SELECT name, data FROM singletons")) {
+      if (row.name === "usd_krw") this.usdKrw = JSON.parse(row.data) as StoredRate;
+      if (row.name === "fear_greed") this.fearGreed = JSON.parse(row.data) as FearGreed;
+      if (row.name === "last_source") this.lastSource = JSON.parse(row.data) as Source;
+    }
+  }
+
+  private setTicker(t: StoredTicker): void {
+    const key = `${t.venue}:${t.base}-${t.quote}`;
+    this.tickers.set(key, t);
+    let markets = this.marketsByBase.get(t.base);
+    if (!markets) {
+      markets = new Set();
+      this.marketsByBase.set(t.base, markets);
+    }
+    markets.add(key);
+  }
+
+  /**
+   * Applies one validated ingest batch at most once. Tickers older than what we hold for the same
+   * market are ignored; every write for the batch lands in storage before the call returns.
+   */
+  async applyBatch(batch: IngestBatch): Promise<BoardApplyResult> {
+    const sql = this.ctx.storage.sql;
+    const seen = sql.exec("SELECT 1 FROM applied_batches WHERE batch_id = ?", batch.batch_id).toArray().length > 0;
+    const touched = new Set<string>();
+    for (const e of batch.events) if (e.kind === "ticker") touched.add(e.base);
+    if (seen) {
+      this.counters.batches_duplicate++;
+      return { duplicate: true, coins: this.coinsFor(touched) };
+    }
+
+    const now = Date.now();
+    const changedTickers = new Map<string, StoredTicker>();
+    let everyCoinChanged = false;
+    for (const event of batch.events) {
+      switch (event.kind) {
+        case "ticker":
+          if (this.applyTicker(event, batch.source, changedTickers)) {
+            this.fanout.markDirty(event.base);
+            // A KRW-USDT tick moves every coin's USDT-based premium.
+            if (event.base === "USDT") everyCoinChanged = true;
+          }
+          break;
+        case "fx":
+          if (this.applyFx(event)) everyCoinChanged = true;
+          break;
+        case "coin":
+          this.applyCoinName(event);
+          this.fanout.markDirty(event.base);
+          break;
+        case "fear_greed":
+          this.applyFearGreed(event);
+          break;
+        case "liquidation":
+          break; // Liquidations are the LiquidationFeed's.
+      }
+    }
+    if (everyCoinChanged) {
+      for (const base of this.marketsByBase.keys()) this.fanout.markDirty(base);
+      this.fanout.markGlobalsDirty();
+    }
+
+    for (const [key, t] of changedTickers) {
+      sql.exec(
+        `INSERT INTO tickers (market, data, timestamp) VALUES (?, ?, ?)
+         ON CONFLICT(market) DO UPDATE SET data = excluded.data, timestamp = excluded.timestamp`,
+        key,
+        JSON.stringify(t),
+        t.timestamp,
+      );
+    }
+    if (batch.source !== this.lastSource) {
+      this.lastSource = batch.source;
+      this.saveSingleton("last_source", batch.source);
+    }
+    sql.exec("INSERT INTO applied_batches (batch_id, applied_at) VALUES (?, ?)", batch.batch_id, now);
+    if (now - this.lastPrune > 60 * 60 * 1000) {
+      this.lastPrune = now;
+      sql.exec("DELETE FROM applied_batches WHERE applied_at < ?", now - BATCH_ID_RETENTION_MS);
+    }
+    this.latestCache = null;
+    this.counters.batches_applied++;
+    this.counters.events_applied += batch.events.length;
+    return { duplicate: false, coins: this.coinsFor(touched) };
+  }
+
+  private applyTicker(event: TickerEvent, source: Source, changed: Map<string, StoredTicker>): boolean {
+    if (!isBoardMarket(event.venue, event.quote)) return false; // e.g. a BTC-quoted market on Upbit
+    const key = `${event.venue}:${event.base}-${event.quote}`;
+    const current = this.tickers.get(key);
+    if (current && current.timestamp > event.timestamp) return false; // never let older data win
+    const stored: StoredTicker = { ...event, source };
+    this.setTicker(stored);
+    changed.set(key, stored);
+    return true;
+  }
+
+  private applyFx(event: FxEvent): boolean {
+    if (this.usdKrw && this.usdKrw.timestamp > event.timestamp) return false;
+    this.usdKrw = { rate: event.rate, provider: event.provider, timestamp: event.timestamp };
+    this.saveSingleton("usd_krw", this.usdKrw);
+    return true;
+  }
+
+  private applyCoinName(event: CoinEvent): void {
+    const entry = { korean_name: event.korean_name, english_name: event.english_name, warnings: event.warnings };
+    this.names.set(event.base, entry);
+    this.ctx.storage.sql.exec(
+      `INSERT INTO coin_names (base, korean_name, english_name, warnings) VALUES (?, ?, ?, ?)
+       ON CONFLICT(base) DO UPDATE SET korean_name = excluded.korean_name,
+         english_name = excluded.english_name, warnings = excluded.warnings`,
+      event.base,
+      entry.korean_name,
+      entry.english_name,
+      JSON.stringify(entry.warnings),
+    );
+  }
+
+  private applyFearGreed(event: FearGreedEvent): void {
+    if (this.fearGreed && this.fearGreed.timestamp > event.timestamp) return;
+    this.fearGreed = { value: event.value, classification: event.classification, timestamp: event.timestamp };
+    this.saveSingleton("fear_greed", this.fearGreed);
+    this.fanout.markGlobalsDirty();
+  }
+
+  private saveSingleton(name: string, value: unknown): void {
+    this.ctx.storage.sql.exec(
+      "INSERT INTO singletons (name, data) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET data = excluded.data",
+      name,
+      JSON.stringify(value),
+    );
+  }
+
+  // --- reading -------------------------------------------------------------------------------
+
+  private venuePrices(base: string, now: number): Partial<Record<string, VenuePrice>> {
+    const prices: Partial<Record<string, VenuePrice>> = {};
+    for (const key of this.marketsByBase.get(base) ?? []) {
+      const t = this.tickers.get(key) as StoredTicker;
+      prices[t.venue] = {
+        price: t.price,
+        currency: t.quote,
+        change_percent: t.change_percent,
+        volume: t.volume,
+        quote_volume: t.quote_volume,
+        timestamp: t.timestamp,
+        stale: now - t.timestamp > this.bounds.tickerMs,
+        source: t.source,
+      };
+    }
+    return prices;
+  }
+
+  private usdtKrwByVenue(): Partial<Record<string, TimedRate>> {
+    const rates: Partial<Record<string, TimedRate>> = {};
+    for (const venue of KRW_VENUES) {
+      const t = this.tickers.get(`${venue}:USDT-KRW`);
+      if (t) rates[venue] = { rate: t.price, timestamp: t.timestamp };
+    }
+    return rates;
+  }
+
+  private buildCoin(base: string, now: number, usdtKrw = this.usdtKrwByVenue()): Coin {
+    const prices = this.venuePrices(base, now);
+    const name = this.names.get(base);
+    return {
+      symbol: base,
+      korean_name: name?.korean_name ?? null,
+      english_name: name?.english_name ?? null,
+      prices,
+      premium: computePremium(prices, this.usdKrw, usdtKrw, now, this.bounds),
+      warnings: name?.warnings ?? [],
+    };
+  }
+
+  private coinsFor(bases: Iterable<string>): Coin[] {
+    const now = Date.now();
+    const usdtKrw = this.usdtKrwByVenue();
+    return [...bases].filter((b) => this.marketsByBase.has(b)).map((b) => this.buildCoin(b, now, usdtKrw));
+  }
+
+  /** Every coin with at least one price, sorted by symbol. */
+  allCoins(): Coin[] {
+    return this.coinsFor([...this.marketsByBase.keys()].sort());
+  }
+
+  /** One coin, or null when no venue quotes it. */
+  coin(symbol: string): Coin | null {
+    return this.coinsFor([symbol])[0] ?? null;
+  }
+
+  /** Several coins by symbol; unknown symbols are left out. */
+  coins(symbols: string[]): Coin[] {
+    return this.coinsFor(symbols);
+  }
+
+  exchangeRate(): ExchangeRate {
+    const now = Date.now();
+    const usdt = this.tickers.get("upbit:USDT-KRW") ?? this.tickers.get("bithumb:USDT-KRW");
+    const fx = this.usdKrw;
+    const stale = !fx || now - fx.timestamp > this.bounds.fxMs || !usdt || now - usdt.timestamp > this.bounds.tickerMs;
+    return {
+      exchange_rate: fx?.rate ?? null,
+      usdt_krw_rate: usdt?.price ?? null,
+      tether_premium_percent: fx && usdt ? (usdt.price / fx.rate - 1) * 100 : null,
+      provider: fx?.provider ?? null,
+      stale,
+      timestamp: fx || usdt ? Math.max(fx?.timestamp ?? 0, usdt?.timestamp ?? 0) : null,
+    };
+  }
+
+  fearGreedIndex(): FearGreed | null {
+    return this.fearGreed;
+  }
+
+  coinNames(): CoinName[] {
+    return [...this.names.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([symbol, n]) => ({ symbol, ...n }));
+  }
+
+  source(): Source {
+    return this.lastSource;
+  }
+
+  /**
+   * The body of `GET /api/coins/latest`, rendered once and reused for up to a second while nothing
+   * changes, so many readers cost one render. `liquidations` is filled in by the gateway.
+   */
+  latestJson(): string {
+    const now = Date.now();
+    if (this.latestCache && now - this.latestCache.at < SNAPSHOT_MAX_AGE_MS) return this.latestCache.json;
+    const rate = this.exchangeRate();
+    const json = JSON.stringify({
+      coins: this.allCoins(),
+      exchange_rate: rate.exchange_rate,
+      usdt_krw_rate: rate.usdt_krw_rate,
+      fear_greed: this.fearGreed,
+      liquidations: null,
+      timestamp: now,
+      source: this.lastSource,
+    });
+    this.latestCache = { json, at: now };
+    return json;
+  }
+
+  /** Feed freshness per venue, open sockets per stream and ingest counters, for `/health/ready` and `/metrics`. */
+  stats(): BoardStats {
+    const now = Date.now();
+    const venues: BoardStats["venues"] = {};
+    for (const t of this.tickers.values()) {
+      const v = venues[t.venue] ?? { markets: 0, newest_timestamp: 0, age_ms: 0, stale: false };
+      venues[t.venue] = v;
+      v.markets++;
+      v.newest_timestamp = Math.max(v.newest_timestamp, t.timestamp);
+    }
+    for (const v of Object.values(venues)) {
+      v.age_ms = now - v.newest_timestamp;
+      v.stale = v.age_ms > this.bounds.tickerMs;
+    }
+    const fx = this.usdKrw;
+    return {
+      venues,
+      fx: fx ? { age_ms: now - fx.timestamp, stale: now - fx.timestamp > this.bounds.fxMs } : null,
+      subscribers: { market: this.fanout.count("market"), prices: this.fanout.count("prices") },
+      ...this.counters,
+    };
+  }
+
+  // --- WebSockets ------------------------------------------------------------------------------
+
+  /** Accepts a WebSocket upgrade forwarded by the gateway (`/ws/market` or `/ws/prices`). */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+      return new Response("Expected a WebSocket upgrade", { status: 426 });
+    }
+    const url = new URL(request.url);
+    const stream = url.pathname.endsWith("/prices") ? "prices" : "market";
+    const symbols = parseSymbolsParam(url.searchParams.get("symbols"));
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.fanout.accept(server, { stream, symbols, seq: 0 });
+    this.sendSnapshot(server);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  private sendSnapshot(ws: WebSocket): void {
+    const state = this.fanout.stateOf(ws);
+    if (!state) return;
+    const coins = state.symbols === null ? this.allCoins() : this.coinsFor(state.symbols);
+    const data = JSON.stringify({
+      coins,
+      exchange_rate: this.exchangeRate(),
+      fear_greed: this.fearGreed,
+      source: this.lastSource,
+    });
+    this.fanout.send(ws, "snapshot", `"data":${data}`);
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const state = this.fanout.stateOf(ws);
+    if (!state) return;
+    let parsed: ReturnType<typeof ClientMessage.safeParse>;
+    try {
+      parsed = ClientMessage.safeParse(
+        JSON.parse(typeof message === "string" ? message : new TextDecoder().decode(message)),
+      );
+    } catch {
+      this.fanout.send(ws, "error", `"error":"messages must be JSON"`);
+      return;
+    }
+    if (!parsed.success) {
+      this.fanout.send(ws, "error", `"error":${JSON.stringify(parsed.error.issues.map((i) => i.message).join("; "))}`);
+      return;
+    }
+    const msg = parsed.data;
+    if (msg.op === "subscribe") {
+      const all = msg.symbols.includes("*");
+      const current = state.symbols ?? [];
+      state.symbols = all ? null : [...new Set([...current, ...msg.symbols])];
+    } else if (msg.op === "unsubscribe") {
+      const drop = new Set(msg.symbols);
+      const current = state.symbols ?? [...this.marketsByBase.keys()];
+      state.symbols = current.filter((s) => !drop.has(s));
+    }
+    this.fanout.update(ws, state);
+    this.sendSnapshot(ws);
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    this.fanout.remove(ws);
+    try {
+      ws.close(code === 1005 ? 1000 : code, "closing");
+    } catch {
+      // already closed
+    }
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.fanout.remove(ws);
+  }
+
+  // --- FanoutSource ------------------------------------------------------------------------------
+
+  renderKey(key: string): string | undefined {
+    if (!this.marketsByBase.has(key)) return undefined;
+    return JSON.stringify(this.buildCoin(key, Date.now()));
+  }
+
+  renderGlobals(): string {
+    return `"exchange_rate":${JSON.stringify(this.exchangeRate())},"fear_greed":${JSON.stringify(this.fearGreed)}`;
+  }
+}
+
+/** `?symbols=BTC,ETH` on a WebSocket URL: the initial subscription (all coins when absent). */
+export function parseSymbolsParam(value: string | null): string[] | null {
+  if (!value) return null;
+  const symbols = value
+    .split(",")
+    .map((s) => s.trim().toUpperCase())
+    .filter((s) => /^[A-Z0-9]{1,20}$/.test(s));
+  return symbols.length > 0 ? [...new Set(symbols)].slice(0, 500) : null;
+}

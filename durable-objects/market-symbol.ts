@@ -1,0 +1,297 @@
+import { DurableObject } from "cloudflare:workers";
+import type { TickerEvent } from "../protocol/ingest";
+import {
+  type CandleInterval,
+  type CandleRow,
+  type Coin,
+  INTERVAL_MS,
+  type PremiumHistoryPoint,
+} from "../protocol/market";
+import { ConflatedFanout, type FanoutSource } from "./conflated-fanout";
+import { readFanoutInterval } from "./settings";
+
+const MINUTE_MS = 60_000;
+/** Candles and premium history are kept this long (1-minute rows; longer intervals are rolled up on read). */
+export const HISTORY_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+const BATCH_ID_RETENTION_MS = 24 * 60 * 60 * 1000;
+
+/** What the gateway hands a coin's object for one ingest batch. */
+export interface SymbolTicks {
+  batch_id: string;
+  /** The coin as the board sees it after the batch (prices, premium, names). */
+  coin: Coin;
+  /** This coin's tickers from the batch, in any order. */
+  ticks: TickerEvent[];
+}
+
+interface CandleDraft {
+  venue: string;
+  minute: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  firstTs: number;
+  lastTs: number;
+}
+
+/**
+ * MarketSymbol: one object per coin (addressed by `idFromName(BASE)`). It keeps 1-minute candles
+ * per venue and the premium history in SQLite, one row per minute (not per tick), for 7 days,
+ * and serves `/ws/prices/{symbol}` with conflated updates.
+ */
+export class MarketSymbol extends DurableObject<Env> implements FanoutSource {
+  private coin: Coin | null = null;
+  private readonly fanout: ConflatedFanout;
+  private lastPrune = 0;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.fanout = new ConflatedFanout(ctx, this, readFanoutInterval(env));
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+    ctx.blockConcurrencyWhile(async () => {
+      const sql = ctx.storage.sql;
+      sql.exec(`CREATE TABLE IF NOT EXISTS candles (
+        venue TEXT NOT NULL, minute INTEGER NOT NULL,
+        open REAL NOT NULL, high REAL NOT NULL, low REAL NOT NULL, close REAL NOT NULL, volume REAL NOT NULL,
+        first_ts INTEGER NOT NULL, last_ts INTEGER NOT NULL,
+        PRIMARY KEY (venue, minute))`);
+      sql.exec(`CREATE TABLE IF NOT EXISTS premium_history (
+        minute INTEGER PRIMARY KEY, ts INTEGER NOT NULL,
+        premium_percent REAL, usdt_premium_percent REAL,
+        krw_price REAL NOT NULL, global_price REAL NOT NULL, exchange_rate REAL)`);
+      sql.exec("CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, data TEXT NOT NULL)");
+      sql.exec("CREATE TABLE IF NOT EXISTS applied_batches (batch_id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)");
+      const row = sql.exec<{ data: string }>("SELECT data FROM state WHERE name = 'coin'").toArray()[0];
+      if (row) this.coin = JSON.parse(row.data) as Coin;
+    });
+  }
+
+  /** Records one batch's ticks for this coin at most once; returns whether it had been applied before. */
+  async applyTicks(input: SymbolTicks): Promise<{ duplicate: boolean }> {
+    const sql = this.ctx.storage.sql;
+    if (sql.exec("SELECT 1 FROM applied_batches WHERE batch_id = ?", input.batch_id).toArray().length > 0) {
+      return { duplicate: true };
+    }
+    for (const draft of draftCandles(input.ticks)) this.upsertCandle(draft);
+    const premium = input.coin.premium;
+    if (premium) {
+      sql.exec(
+        `INSERT INTO premium_history
+           (minute, ts, premium_percent, usdt_premium_percent, krw_price, global_price, exchange_rate)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(minute) DO UPDATE SET ts = excluded.ts, premium_percent = excluded.premium_percent,
+           usdt_premium_percent = excluded.usdt_premium_percent, krw_price = excluded.krw_price,
+           global_price = excluded.global_price, exchange_rate = excluded.exchange_rate
+         WHERE excluded.ts >= premium_history.ts`,
+        floorTo(premium.timestamp, MINUTE_MS),
+        premium.timestamp,
+        premium.premium_percent,
+        premium.usdt_premium_percent,
+        premium.krw_price,
+        premium.global_price,
+        premium.exchange_rate,
+      );
+    }
+    if (!this.coin || newestPrice(input.coin) >= newestPrice(this.coin)) {
+      this.coin = input.coin;
+      sql.exec(
+        "INSERT INTO state (name, data) VALUES ('coin', ?) ON CONFLICT(name) DO UPDATE SET data = excluded.data",
+        JSON.stringify(input.coin),
+      );
+      this.fanout.markDirty(input.coin.symbol);
+    }
+    const now = Date.now();
+    sql.exec("INSERT INTO applied_batches (batch_id, applied_at) VALUES (?, ?)", input.batch_id, now);
+    if (now - this.lastPrune > 60 * 60 * 1000) {
+      this.lastPrune = now;
+      this.prune(now);
+    }
+    return { duplicate: false };
+  }
+
+  private upsertCandle(c: CandleDraft): void {
+    // SQLite evaluates every SET expression against the row as it was, so each line reads the old values.
+    this.ctx.storage.sql.exec(
+      `INSERT INTO candles (venue, minute, open, high, low, close, volume, first_ts, last_ts)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(venue, minute) DO UPDATE SET
+         open = CASE WHEN excluded.first_ts < candles.first_ts THEN excluded.open ELSE candles.open END,
+         first_ts = MIN(candles.first_ts, excluded.first_ts),
+         high = MAX(candles.high, excluded.high),
+         low = MIN(candles.low, excluded.low),
+         close = CASE WHEN excluded.last_ts >= candles.last_ts THEN excluded.close ELSE candles.close END,
+         volume = CASE WHEN excluded.last_ts >= candles.last_ts THEN excluded.volume ELSE candles.volume END,
+         last_ts = MAX(candles.last_ts, excluded.last_ts)`,
+      c.venue,
+      c.minute,
+      c.open,
+      c.high,
+      c.low,
+      c.close,
+      c.volume,
+      c.firstTs,
+      c.lastTs,
+    );
+  }
+
+  /** Drops candles, premium history and remembered batch ids past their retention. */
+  prune(now = Date.now()): void {
+    const sql = this.ctx.storage.sql;
+    sql.exec("DELETE FROM candles WHERE minute < ?", now - HISTORY_RETENTION_MS);
+    sql.exec("DELETE FROM premium_history WHERE minute < ?", now - HISTORY_RETENTION_MS);
+    sql.exec("DELETE FROM applied_batches WHERE applied_at < ?", now - BATCH_ID_RETENTION_MS);
+  }
+
+  /** The coin as last reported by the board, or null if it never ticked. */
+  latest(): Coin | null {
+    return this.coin;
+  }
+
+  /**
+   * Candles for one venue, oldest first, rolled up from 1-minute rows. `volume` is the venue's 24 h
+   * volume at the candle's close (venues publish rolling 24 h volume, not per-trade volume).
+   */
+  candles(venue: string, interval: CandleInterval, limit: number): CandleRow[] {
+    const step = INTERVAL_MS[interval];
+    const since = floorTo(Date.now(), step) - (limit - 1) * step;
+    const rows = this.ctx.storage.sql
+      .exec<{ minute: number; open: number; high: number; low: number; close: number; volume: number }>(
+        "SELECT minute, open, high, low, close, volume FROM candles WHERE venue = ? AND minute >= ? ORDER BY minute",
+        venue,
+        since,
+      )
+      .toArray();
+    const out: CandleRow[] = [];
+    for (const r of rows) {
+      const bucket = floorTo(r.minute, step);
+      const last = out[out.length - 1];
+      if (last && last[0] === bucket) {
+        last[2] = Math.max(last[2], r.high);
+        last[3] = Math.min(last[3], r.low);
+        last[4] = r.close;
+        last[5] = r.volume;
+      } else {
+        out.push([bucket, r.open, r.high, r.low, r.close, r.volume]);
+      }
+    }
+    return out.slice(-limit);
+  }
+
+  /** The premium history, oldest first: the last premium of each interval. */
+  premiumHistory(interval: CandleInterval, limit: number): PremiumHistoryPoint[] {
+    const step = INTERVAL_MS[interval];
+    const since = floorTo(Date.now(), step) - (limit - 1) * step;
+    const rows = this.ctx.storage.sql
+      .exec<{
+        minute: number;
+        premium_percent: number | null;
+        usdt_premium_percent: number | null;
+        krw_price: number;
+        global_price: number;
+        exchange_rate: number | null;
+      }>(
+        `SELECT minute, premium_percent, usdt_premium_percent, krw_price, global_price, exchange_rate
+         FROM premium_history WHERE minute >= ? ORDER BY minute`,
+        since,
+      )
+      .toArray();
+    const byBucket = new Map<number, PremiumHistoryPoint>();
+    for (const r of rows) {
+      const bucket = floorTo(r.minute, step);
+      byBucket.set(bucket, {
+        timestamp: bucket,
+        premium_percent: r.premium_percent,
+        usdt_premium_percent: r.usdt_premium_percent,
+        krw_price: r.krw_price,
+        global_price: r.global_price,
+        exchange_rate: r.exchange_rate,
+      });
+    }
+    return [...byBucket.values()].slice(-limit);
+  }
+
+  // --- WebSockets ------------------------------------------------------------------------------
+
+  /** Accepts `/ws/prices/{symbol}` forwarded by the gateway. */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+      return new Response("Expected a WebSocket upgrade", { status: 426 });
+    }
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.fanout.accept(server, { stream: "coin", symbols: null, seq: 0 });
+    this.sendSnapshot(server);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  private sendSnapshot(ws: WebSocket): void {
+    const coins = this.coin ? [this.coin] : [];
+    this.fanout.send(ws, "snapshot", `"data":${JSON.stringify({ coins })}`);
+  }
+
+  /** Any client message on a one-coin stream asks for a fresh snapshot. */
+  override async webSocketMessage(ws: WebSocket): Promise<void> {
+    this.sendSnapshot(ws);
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    this.fanout.remove(ws);
+    try {
+      ws.close(code === 1005 ? 1000 : code, "closing");
+    } catch {
+      // already closed
+    }
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.fanout.remove(ws);
+  }
+
+  renderKey(): string | undefined {
+    return this.coin ? JSON.stringify(this.coin) : undefined;
+  }
+
+  renderGlobals(): string {
+    return "";
+  }
+}
+
+function floorTo(t: number, step: number): number {
+  return Math.floor(t / step) * step;
+}
+
+/** The newest venue timestamp in a coin, to keep an older board view from replacing a newer one. */
+function newestPrice(coin: Coin): number {
+  return Math.max(0, ...Object.values(coin.prices).map((p) => p?.timestamp ?? 0));
+}
+
+/** Folds a batch's ticks into one candle draft per venue and minute, in event-time order. */
+export function draftCandles(ticks: TickerEvent[]): CandleDraft[] {
+  const drafts = new Map<string, CandleDraft>();
+  for (const t of [...ticks].sort((a, b) => a.timestamp - b.timestamp)) {
+    const minute = floorTo(t.timestamp, MINUTE_MS);
+    const key = `${t.venue}:${minute}`;
+    const d = drafts.get(key);
+    if (!d) {
+      drafts.set(key, {
+        venue: t.venue,
+        minute,
+        open: t.price,
+        high: t.price,
+        low: t.price,
+        close: t.price,
+        volume: t.volume,
+        firstTs: t.timestamp,
+        lastTs: t.timestamp,
+      });
+    } else {
+      d.high = Math.max(d.high, t.price);
+      d.low = Math.min(d.low, t.price);
+      d.close = t.price;
+      d.volume = t.volume;
+      d.lastTs = t.timestamp;
+    }
+  }
+  return [...drafts.values()];
+}

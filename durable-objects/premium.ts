@@ -1,0 +1,81 @@
+import type { Premium, VenuePrice } from "../protocol/market";
+
+/** Freshness bounds (ms): an input older than its bound makes a figure `stale`. */
+export interface FreshnessBounds {
+  tickerMs: number;
+  fxMs: number;
+}
+
+/** A rate with the time it was observed. */
+export interface TimedRate {
+  rate: number;
+  timestamp: number;
+}
+
+/** Korean venues in order of preference, then global ones (DESIGN.md, "Data and its rules"). */
+export const KRW_VENUES = ["upbit", "bithumb"] as const;
+export const GLOBAL_VENUES = ["binance", "bybit"] as const;
+
+/**
+ * Picks the first venue in `order` that has a fresh price, or else the first that has any price.
+ * So Upbit is used while it quotes, and Bithumb takes over when Upbit has no price or has gone stale.
+ */
+export function pickVenue<V extends string>(
+  prices: Partial<Record<string, VenuePrice>>,
+  order: readonly V[],
+): V | undefined {
+  const present = order.filter((v) => prices[v] !== undefined);
+  return present.find((v) => !prices[v]?.stale) ?? present[0];
+}
+
+/** (krw / (global x rate) - 1) in percent; null without a rate. */
+export function premiumPercent(krwPrice: number, globalPrice: number, rate: number | null): number | null {
+  if (rate === null || rate <= 0 || globalPrice <= 0) return null;
+  return (krwPrice / (globalPrice * rate) - 1) * 100;
+}
+
+/**
+ * The kimchi premium of one coin on both bases: USD/KRW from forex, and USDT/KRW as priced on the
+ * Korean venue. `usdtKrw` is looked up per Korean venue so both sides of the ratio come from one venue.
+ */
+export function computePremium(
+  prices: Partial<Record<string, VenuePrice>>,
+  usdKrw: TimedRate | null,
+  usdtKrwByVenue: Partial<Record<string, TimedRate>>,
+  now: number,
+  bounds: FreshnessBounds,
+): Premium | null {
+  const krwVenue = pickVenue(prices, KRW_VENUES);
+  const globalVenue = pickVenue(prices, GLOBAL_VENUES);
+  if (!krwVenue || !globalVenue) return null;
+  const krw = prices[krwVenue] as VenuePrice;
+  const global = prices[globalVenue] as VenuePrice;
+  const usdtKrw = usdtKrwByVenue[krwVenue] ?? KRW_VENUES.map((v) => usdtKrwByVenue[v]).find(Boolean) ?? null;
+
+  const tickerStale = (t: number) => now - t > bounds.tickerMs;
+  const stale =
+    tickerStale(krw.timestamp) ||
+    tickerStale(global.timestamp) ||
+    usdKrw === null ||
+    now - usdKrw.timestamp > bounds.fxMs ||
+    (usdtKrw !== null && tickerStale(usdtKrw.timestamp));
+
+  return {
+    krw_venue: krwVenue,
+    global_venue: globalVenue,
+    krw_price: krw.price,
+    global_price: global.price,
+    exchange_rate: usdKrw?.rate ?? null,
+    usdt_krw_rate: usdtKrw?.rate ?? null,
+    premium_percent: premiumPercent(krw.price, global.price, usdKrw?.rate ?? null),
+    usdt_premium_percent: premiumPercent(krw.price, global.price, usdtKrw?.rate ?? null),
+    stale,
+    timestamp: Math.max(krw.timestamp, global.timestamp, usdKrw?.timestamp ?? 0, usdtKrw?.timestamp ?? 0),
+    inputs: {
+      krw_price_at: krw.timestamp,
+      global_price_at: global.timestamp,
+      exchange_rate_at: usdKrw?.timestamp ?? null,
+      usdt_krw_rate_at: usdtKrw?.timestamp ?? null,
+    },
+  };
+}

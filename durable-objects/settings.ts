@@ -1,0 +1,19 @@
+import type { FreshnessBounds } from "./premium";
+
+function positiveNumber(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
+/** Freshness bounds from `TICKER_STALE_MS` and `FX_STALE_MS` (defaults: 30 s and 10 min). */
+export function readBounds(env: Env): FreshnessBounds {
+  return {
+    tickerMs: positiveNumber(env.TICKER_STALE_MS, 30_000),
+    fxMs: positiveNumber(env.FX_STALE_MS, 600_000),
+  };
+}
+
+/** The WebSocket conflation interval from `FANOUT_INTERVAL_MS` (default 100 ms, at most 100 ms). */
+export function readFanoutInterval(env: Env): number {
+  return Math.min(positiveNumber(env.FANOUT_INTERVAL_MS, 100), 100);
+}

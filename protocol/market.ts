@@ -1,0 +1,139 @@
+import { z } from "zod";
+import { EpochMs, MarketVenue, Source } from "./common";
+
+/** One venue's latest 24 h ticker for a coin. */
+export const VenuePrice = z
+  .object({
+    price: z.number(),
+    currency: z.string().meta({ description: "Quote currency: KRW or USDT" }),
+    change_percent: z.number(),
+    volume: z.number(),
+    quote_volume: z.number(),
+    timestamp: EpochMs,
+    stale: z.boolean(),
+    source: Source,
+  })
+  .meta({ id: "VenuePrice" });
+export type VenuePrice = z.infer<typeof VenuePrice>;
+
+/**
+ * The kimchi premium of one coin: KRW price / (USDT price x rate) - 1, in percent.
+ * `premium_percent` uses USD/KRW; `usdt_premium_percent` uses the USDT/KRW price on the Korean venue.
+ */
+export const Premium = z
+  .object({
+    krw_venue: z.string(),
+    global_venue: z.string(),
+    krw_price: z.number(),
+    global_price: z.number(),
+    exchange_rate: z.number().nullable(),
+    usdt_krw_rate: z.number().nullable(),
+    premium_percent: z.number().nullable(),
+    usdt_premium_percent: z.number().nullable(),
+    stale: z.boolean(),
+    /** The newest of the input timestamps. */
+    timestamp: EpochMs,
+    /** Each input's own timestamp, so a client can judge freshness itself. */
+    inputs: z.object({
+      krw_price_at: EpochMs,
+      global_price_at: EpochMs,
+      exchange_rate_at: EpochMs.nullable(),
+      usdt_krw_rate_at: EpochMs.nullable(),
+    }),
+  })
+  .meta({ id: "Premium" });
+export type Premium = z.infer<typeof Premium>;
+
+/** Everything the board knows about one coin. */
+export const Coin = z
+  .object({
+    symbol: z.string(),
+    korean_name: z.string().nullable(),
+    english_name: z.string().nullable(),
+    prices: z.partialRecord(MarketVenue, VenuePrice),
+    premium: Premium.nullable(),
+    /** The venue's caution flags (Upbit `market_event`), empty when none. */
+    warnings: z.array(z.string()),
+  })
+  .meta({ id: "Coin" });
+export type Coin = z.infer<typeof Coin>;
+
+/** USD/KRW, USDT/KRW and the tether premium (USDT/KRW over USD/KRW, in percent). */
+export const ExchangeRate = z
+  .object({
+    exchange_rate: z.number().nullable(),
+    usdt_krw_rate: z.number().nullable(),
+    tether_premium_percent: z.number().nullable(),
+    provider: z.string().nullable(),
+    stale: z.boolean(),
+    timestamp: EpochMs.nullable(),
+  })
+  .meta({ id: "ExchangeRate" });
+export type ExchangeRate = z.infer<typeof ExchangeRate>;
+
+export const FearGreed = z
+  .object({
+    value: z.number().int(),
+    classification: z.string(),
+    timestamp: EpochMs,
+  })
+  .meta({ id: "FearGreed" });
+export type FearGreed = z.infer<typeof FearGreed>;
+
+/** `GET /api/coins/latest`: all coins with prices and premiums, plus the market-wide figures. */
+export const CoinsLatest = z
+  .object({
+    coins: z.array(Coin),
+    exchange_rate: z.number().nullable(),
+    usdt_krw_rate: z.number().nullable(),
+    fear_greed: FearGreed.nullable(),
+    /** The liquidation summary (filled in once liquidations are collected). */
+    liquidations: z.unknown().nullable(),
+    timestamp: EpochMs,
+    source: Source,
+  })
+  .meta({ id: "CoinsLatest" });
+export type CoinsLatest = z.infer<typeof CoinsLatest>;
+
+/** A coin's names. */
+export const CoinName = z
+  .object({
+    symbol: z.string(),
+    korean_name: z.string(),
+    english_name: z.string(),
+    warnings: z.array(z.string()),
+  })
+  .meta({ id: "CoinName" });
+export type CoinName = z.infer<typeof CoinName>;
+
+/** A candle row: [timestamp (minute start, ms), open, high, low, close, volume]. */
+export const CandleRow = z
+  .tuple([EpochMs, z.number(), z.number(), z.number(), z.number(), z.number()])
+  .meta({ id: "CandleRow" });
+export type CandleRow = z.infer<typeof CandleRow>;
+
+/** A premium-history row: one per minute, the last premium of that minute. */
+export const PremiumHistoryPoint = z
+  .object({
+    timestamp: EpochMs,
+    premium_percent: z.number().nullable(),
+    usdt_premium_percent: z.number().nullable(),
+    krw_price: z.number(),
+    global_price: z.number(),
+    exchange_rate: z.number().nullable(),
+  })
+  .meta({ id: "PremiumHistoryPoint" });
+export type PremiumHistoryPoint = z.infer<typeof PremiumHistoryPoint>;
+
+export const CandleInterval = z.enum(["1m", "5m", "15m", "1h", "4h", "1d"]);
+export type CandleInterval = z.infer<typeof CandleInterval>;
+
+/** Milliseconds in each candle interval. */
+export const INTERVAL_MS: Record<CandleInterval, number> = {
+  "1m": 60_000,
+  "5m": 300_000,
+  "15m": 900_000,
+  "1h": 3_600_000,
+  "4h": 14_400_000,
+  "1d": 86_400_000,
+};

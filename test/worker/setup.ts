@@ -1,0 +1,5 @@
+// Applies the D1 migrations before the Worker tests run (the same SQL wrangler applies).
+import { applyD1Migrations } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+
+await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);

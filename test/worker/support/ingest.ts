@@ -1,0 +1,27 @@
+import { exports } from "cloudflare:workers";
+import type { IngestBatch, IngestEvent } from "../../../protocol/ingest";
+
+export const TOKEN = "test-collector-token";
+
+/** A batch around the given events, with a fresh id. */
+export function batchOf(events: IngestEvent[], overrides: Partial<IngestBatch> = {}): IngestBatch {
+  return { batch_id: crypto.randomUUID(), source: "live", sent_at: Date.now(), events, ...overrides };
+}
+
+/** POSTs a body to /internal/ingest as the collectors would. */
+export function postIngest(body: unknown, init: { token?: string | null; raw?: boolean } = {}): Promise<Response> {
+  const headers: Record<string, string> = { "Content-Type": "application/json" };
+  const token = init.token === undefined ? TOKEN : init.token;
+  if (token !== null) headers.Authorization = `Bearer ${token}`;
+  return exports.default.fetch("http://gateway/internal/ingest", {
+    method: "POST",
+    headers,
+    body: init.raw ? (body as string) : JSON.stringify(body),
+  });
+}
+
+/** GETs a JSON path from the gateway. */
+export async function getJson<T = unknown>(path: string): Promise<{ status: number; body: T }> {
+  const res = await exports.default.fetch(`http://gateway${path}`);
+  return { status: res.status, body: (await res.json()) as T };
+}

@@ -1,0 +1,18 @@
+/**
+ * The Worker's entry: the Hono gateway (fetch), the notifications queue consumer, and every
+ * Durable Object class (wrangler.toml binds them by these export names).
+ */
+import { createApp } from "./app";
+import { handleNotifications } from "./queue/notifications";
+
+export { MarketBoard } from "../durable-objects/market-board";
+export { MarketSymbol } from "../durable-objects/market-symbol";
+
+const app = createApp();
+
+export default {
+  fetch: app.fetch,
+  async queue(batch) {
+    await handleNotifications(batch);
+  },
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,11 @@
+/** One helper per Durable Object namespace, so every caller addresses objects by the same normalised name. */
+
+/** The single board that holds every coin. */
+export function marketBoard(env: Env) {
+  return env.MARKET_BOARD.get(env.MARKET_BOARD.idFromName("board"));
+}
+
+/** The object for one coin, by its upper-case base asset. */
+export function marketSymbol(env: Env, base: string) {
+  return env.MARKET_SYMBOL.get(env.MARKET_SYMBOL.idFromName(base.toUpperCase()));
+}

@@ -1,0 +1,87 @@
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { z } from "zod";
+
+/** One field that failed validation: its path (`events.3.price`) and why. */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** An RFC 9457 problem: `{ type, title, status, detail, errors? }`. */
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: FieldError[];
+}
+
+const TITLES: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  409: "Conflict",
+  413: "Content Too Large",
+  415: "Unsupported Media Type",
+  422: "Unprocessable Content",
+  426: "Upgrade Required",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  503: "Service Unavailable",
+};
+
+/**
+ * An error that becomes a problem+json response in `app.onError`. Throw it from handlers and
+ * middleware instead of building error responses by hand.
+ */
+export class Problem extends HTTPException {
+  constructor(
+    status: ContentfulStatusCode,
+    readonly slug: string,
+    readonly detail: string,
+    readonly errors?: FieldError[],
+    readonly headers?: Record<string, string>,
+  ) {
+    super(status, { message: detail });
+  }
+
+  toBody(): ProblemBody {
+    return {
+      type: `/problems/${this.slug}`,
+      title: TITLES[this.status] ?? "Error",
+      status: this.status,
+      detail: this.detail,
+      ...(this.errors ? { errors: this.errors } : {}),
+    };
+  }
+}
+
+/** Turns zod issues into field errors with dotted paths. */
+export function fieldErrors(issues: readonly z.core.$ZodIssue[]): FieldError[] {
+  return issues.map((issue) => ({
+    path: issue.path.map(String).join(".") || "(body)",
+    message: issue.message,
+  }));
+}
+
+/** A 400 for input that failed a schema. */
+export function validationProblem(issues: readonly z.core.$ZodIssue[], where = "request"): Problem {
+  const errors = fieldErrors(issues);
+  return new Problem(
+    400,
+    "validation",
+    `The ${where} failed validation at: ${errors.map((e) => e.path).join(", ")}`,
+    errors,
+  );
+}
+
+/** The response for a problem. */
+export function problemResponse(problem: Problem): Response {
+  return new Response(JSON.stringify(problem.toBody()), {
+    status: problem.status,
+    headers: { "Content-Type": "application/problem+json", ...(problem.headers ?? {}) },
+  });
+}

@@ -1,0 +1,36 @@
+import { Scalar } from "@scalar/hono-api-reference";
+import type { App } from "../app-env";
+
+/**
+ * `GET /openapi.json`, generated from the routes' zod schemas, and a readable page at `GET /docs`.
+ * The page's script is served from our own static assets (copied by `npm run build:web`), so the
+ * docs work with no network.
+ */
+export function mountDocs(app: App): void {
+  app.openAPIRegistry.registerComponent("securitySchemes", "CollectorToken", {
+    type: "http",
+    scheme: "bearer",
+    description: "The collectors' shared secret (`COLLECTOR_TOKEN`)",
+  });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Kimchi Edge API",
+      version: "1.0.0",
+      description:
+        "Real-time prices from Korean (KRW) and global (USDT) crypto venues, the kimchi premium on both " +
+        "bases, liquidations and paper trading. Errors are `application/problem+json` (RFC 9457). " +
+        "Every market figure carries `source` (`live`, `replay`, `simulated`) and `stale` flags.",
+    },
+    tags: [
+      { name: "Market", description: "Prices, volumes, premiums, rates, candles and names" },
+      { name: "WebSockets", description: "Live streams (snapshot, then conflated updates with `seq`)" },
+      { name: "Ingest", description: "The collectors' push endpoint" },
+      { name: "Operations", description: "Health and metrics" },
+    ],
+  });
+  app.get(
+    "/docs",
+    Scalar({ url: "/openapi.json", cdn: "/vendor/scalar-api-reference.js", pageTitle: "Kimchi Edge API" }),
+  );
+}

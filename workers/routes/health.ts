@@ -1,0 +1,96 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../app-env";
+import { marketBoard } from "../lib/objects";
+import { json } from "../lib/openapi";
+
+/** Liveness, readiness and Prometheus metrics. */
+export const health = new OpenAPIHono<AppEnv>();
+
+health.openapi(
+  createRoute({
+    method: "get",
+    path: "/health",
+    tags: ["Operations"],
+    summary: "Liveness: the Worker answers",
+    responses: { 200: json(z.object({ status: z.literal("ok"), timestamp: z.number().int() }), "Alive") },
+  }),
+  (c) => c.json({ status: "ok" as const, timestamp: Date.now() }, 200),
+);
+
+const Check = z.object({ ok: z.boolean(), detail: z.string().optional() });
+const Ready = z.object({
+  status: z.enum(["ready", "degraded", "unavailable"]),
+  checks: z.object({ d1: Check, durable_objects: Check }),
+  feeds: z.record(z.string(), z.object({ markets: z.number(), age_ms: z.number(), stale: z.boolean() })),
+  fx: z.object({ age_ms: z.number(), stale: z.boolean() }).nullable(),
+  timestamp: z.number().int(),
+});
+
+health.openapi(
+  createRoute({
+    method: "get",
+    path: "/health/ready",
+    tags: ["Operations"],
+    summary: "Readiness: D1 and the Durable Objects answer; feed freshness per venue",
+    description: "503 when D1 or the objects fail; `degraded` (200) when a feed is stale or missing.",
+    responses: { 200: json(Ready, "Ready or degraded"), 503: json(Ready, "Unavailable") },
+  }),
+  async (c) => {
+    const [d1, board] = await Promise.allSettled([
+      c.env.DB.prepare("SELECT 1 AS one").first<{ one: number }>(),
+      marketBoard(c.env).stats(),
+    ]);
+    const checks = {
+      d1: d1.status === "fulfilled" ? { ok: true } : { ok: false, detail: "D1 did not answer" },
+      durable_objects:
+        board.status === "fulfilled" ? { ok: true } : { ok: false, detail: "MarketBoard did not answer" },
+    };
+    const stats = board.status === "fulfilled" ? board.value : null;
+    const feeds = Object.fromEntries(
+      Object.entries(stats?.venues ?? {}).map(([venue, v]) => [
+        venue,
+        { markets: v.markets, age_ms: v.age_ms, stale: v.stale },
+      ]),
+    );
+    const healthy = checks.d1.ok && checks.durable_objects.ok;
+    const fresh =
+      Object.keys(feeds).length > 0 && Object.values(feeds).every((f) => !f.stale) && stats?.fx?.stale === false;
+    const status: z.infer<typeof Ready>["status"] = !healthy ? "unavailable" : fresh ? "ready" : "degraded";
+    return c.json({ status, checks, feeds, fx: stats?.fx ?? null, timestamp: Date.now() }, healthy ? 200 : 503);
+  },
+);
+
+health.openapi(
+  createRoute({
+    method: "get",
+    path: "/metrics",
+    tags: ["Operations"],
+    summary: "Prometheus metrics (text exposition format)",
+    responses: { 200: { description: "Metrics", content: { "text/plain": { schema: z.string() } } } },
+  }),
+  async (c) => {
+    const s = await marketBoard(c.env).stats();
+    const lines = [
+      "# HELP kimchi_feed_age_seconds Age of the newest ticker per venue.",
+      "# TYPE kimchi_feed_age_seconds gauge",
+      ...Object.entries(s.venues).map(([v, f]) => `kimchi_feed_age_seconds{venue="${v}"} ${f.age_ms / 1000}`),
+      "# HELP kimchi_markets Markets with a price per venue.",
+      "# TYPE kimchi_markets gauge",
+      ...Object.entries(s.venues).map(([v, f]) => `kimchi_markets{venue="${v}"} ${f.markets}`),
+      "# HELP kimchi_fx_age_seconds Age of the USD/KRW rate.",
+      "# TYPE kimchi_fx_age_seconds gauge",
+      ...(s.fx ? [`kimchi_fx_age_seconds ${s.fx.age_ms / 1000}`] : []),
+      "# HELP kimchi_websocket_subscribers Open WebSockets on the board per stream.",
+      "# TYPE kimchi_websocket_subscribers gauge",
+      ...Object.entries(s.subscribers).map(([k, n]) => `kimchi_websocket_subscribers{stream="${k}"} ${n}`),
+      "# HELP kimchi_ingest_batches_total Ingest batches since the board started, by outcome.",
+      "# TYPE kimchi_ingest_batches_total counter",
+      `kimchi_ingest_batches_total{outcome="applied"} ${s.batches_applied}`,
+      `kimchi_ingest_batches_total{outcome="duplicate"} ${s.batches_duplicate}`,
+      "# HELP kimchi_ingest_events_total Ingest events applied since the board started.",
+      "# TYPE kimchi_ingest_events_total counter",
+      `kimchi_ingest_events_total ${s.events_applied}`,
+    ];
+    return c.text(`${lines.join("\n")}\n`, 200, { "Content-Type": "text/plain; version=0.0.4" });
+  },
+);

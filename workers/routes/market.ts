@@ -1,0 +1,268 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { MarketVenue, Source } from "../../protocol/common";
+import {
+  CandleInterval,
+  CandleRow,
+  Coin,
+  CoinName,
+  CoinsLatest,
+  ExchangeRate,
+  FearGreed,
+  Premium,
+  PremiumHistoryPoint,
+  VenuePrice,
+} from "../../protocol/market";
+import type { AppEnv } from "../app-env";
+import { marketBoard, marketSymbol } from "../lib/objects";
+import { json, problems } from "../lib/openapi";
+import { Problem } from "../lib/problem";
+import { validationHook } from "../lib/validation";
+
+/** Market data: the board's snapshot of every coin, one coin's history, rates and names. */
+export const market = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+const SymbolParam = z.object({
+  symbol: z
+    .string()
+    .regex(/^[A-Za-z0-9]{1,20}$/, "a coin symbol such as BTC")
+    .transform((s) => s.toUpperCase())
+    .openapi({ param: { name: "symbol", in: "path" }, example: "BTC" }),
+});
+
+const HistoryQuery = z.object({
+  interval: CandleInterval.default("1m"),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+});
+
+const Envelope = { timestamp: z.number().int(), source: Source };
+
+market.openapi(
+  createRoute({
+    method: "get",
+    path: "/coins/latest",
+    tags: ["Market"],
+    summary: "Every coin with its prices per venue and both premiums",
+    responses: { 200: json(CoinsLatest, "All coins") },
+  }),
+  async (c) => {
+    const body = await marketBoard(c.env).latestJson();
+    return c.body(body, 200, { "Content-Type": "application/json" }) as never;
+  },
+);
+
+market.openapi(
+  createRoute({
+    method: "get",
+    path: "/market/prices",
+    tags: ["Market"],
+    summary: "Prices per coin and venue",
+    responses: {
+      200: json(
+        z.object({ prices: z.record(z.string(), z.partialRecord(MarketVenue, VenuePrice)), ...Envelope }),
+        "Prices keyed by symbol, then venue",
+      ),
+    },
+  }),
+  async (c) => {
+    const board = marketBoard(c.env);
+    const [coins, source] = await Promise.all([board.allCoins(), board.source()]);
+    const prices = Object.fromEntries(coins.map((coin) => [coin.symbol, coin.prices]));
+    return c.json({ prices, timestamp: Date.now(), source }, 200);
+  },
+);
+
+const VenueVolume = z.object({
+  volume: z.number(),
+  quote_volume: z.number(),
+  currency: z.string(),
+  /** 24 h traded value in KRW (USDT venues converted at USD/KRW); null without a rate. */
+  quote_volume_krw: z.number().nullable(),
+});
+
+market.openapi(
+  createRoute({
+    method: "get",
+    path: "/market/volumes",
+    tags: ["Market"],
+    summary: "24 h traded volume and value per coin and venue (value also in KRW)",
+    responses: {
+      200: json(
+        z.object({ volumes: z.record(z.string(), z.partialRecord(MarketVenue, VenueVolume)), ...Envelope }),
+        "Volumes keyed by symbol, then venue",
+      ),
+    },
+  }),
+  async (c) => {
+    const board = marketBoard(c.env);
+    const [coins, rate, source] = await Promise.all([board.allCoins(), board.exchangeRate(), board.source()]);
+    const volumes = Object.fromEntries(
+      coins.map((coin) => [
+        coin.symbol,
+        Object.fromEntries(
+          Object.entries(coin.prices).map(([venue, p]) => [
+            venue,
+            {
+              volume: p.volume,
+              quote_volume: p.quote_volume,
+              currency: p.currency,
+              quote_volume_krw:
+                p.currency === "KRW"
+                  ? p.quote_volume
+                  : rate.exchange_rate === null
+                    ? null
+                    : p.quote_volume * rate.exchange_rate,
+            },
+          ]),
+        ),
+      ]),
+    );
+    return c.json({ volumes, timestamp: Date.now(), source }, 200);
+  },
+);
+
+market.openapi(
+  createRoute({
+    method: "get",
+    path: "/market/premiums",
+    tags: ["Market"],
+    summary: "The kimchi premium of every coin, on the USD/KRW and the USDT/KRW basis",
+    responses: {
+      200: json(
+        z.object({
+          premiums: z.record(z.string(), Premium),
+          exchange_rate: z.number().nullable(),
+          usdt_krw_rate: z.number().nullable(),
+          ...Envelope,
+        }),
+        "Premiums keyed by symbol (coins without both a KRW and a USDT price are left out)",
+      ),
+    },
+  }),
+  async (c) => {
+    const board = marketBoard(c.env);
+    const [coins, rate, source] = await Promise.all([board.allCoins(), board.exchangeRate(), board.source()]);
+    const premiums = Object.fromEntries(
+      coins.filter((coin) => coin.premium !== null).map((coin) => [coin.symbol, coin.premium as Premium]),
+    );
+    return c.json(
+      { premiums, exchange_rate: rate.exchange_rate, usdt_krw_rate: rate.usdt_krw_rate, timestamp: Date.now(), source },
+      200,
+    );
+  },
+);
+
+market.openapi(
+  createRoute({
+    method: "get",
+    path: "/market/exchange-rate",
+    tags: ["Market"],
+    summary: "USD/KRW, USDT/KRW and the tether premium",
+    responses: { 200: json(ExchangeRate, "The current rates") },
+  }),
+  async (c) => c.json(await marketBoard(c.env).exchangeRate(), 200),
+);
+
+market.openapi(
+  createRoute({
+    method: "get",
+    path: "/prices/{symbol}",
+    tags: ["Market"],
+    summary: "One coin",
+    request: { params: SymbolParam },
+    responses: { 200: json(Coin, "The coin"), ...problems(400, 404) },
+  }),
+  async (c) => {
+    const { symbol } = c.req.valid("param");
+    const coin = await marketBoard(c.env).coin(symbol);
+    if (!coin) throw new Problem(404, "unknown-coin", `No venue quotes ${symbol}`);
+    return c.json(coin, 200);
+  },
+);
+
+market.openapi(
+  createRoute({
+    method: "get",
+    path: "/prices",
+    tags: ["Market"],
+    summary: "Several coins by symbol",
+    request: {
+      query: z.object({
+        symbols: z
+          .string()
+          .regex(/^[A-Za-z0-9]{1,20}(,[A-Za-z0-9]{1,20}){0,99}$/, "comma-separated symbols, e.g. BTC,ETH")
+          .openapi({ example: "BTC,ETH" }),
+      }),
+    },
+    responses: {
+      200: json(z.record(z.string(), Coin), "Coins keyed by symbol; unknown symbols are left out"),
+      ...problems(400),
+    },
+  }),
+  async (c) => {
+    const symbols = [...new Set(c.req.valid("query").symbols.toUpperCase().split(","))];
+    const coins = await marketBoard(c.env).coins(symbols);
+    return c.json(Object.fromEntries(coins.map((coin) => [coin.symbol, coin])), 200);
+  },
+);
+
+market.openapi(
+  createRoute({
+    method: "get",
+    path: "/market/candles/{symbol}",
+    tags: ["Market"],
+    summary: "Candles of one coin on one venue, oldest first",
+    description:
+      "Rows are `[timestamp, open, high, low, close, volume]`; 1-minute rows are kept 7 days and rolled up " +
+      "for longer intervals. `volume` is the venue's 24 h volume at the candle's close.",
+    request: { params: SymbolParam, query: HistoryQuery.extend({ venue: MarketVenue.default("upbit") }) },
+    responses: { 200: json(z.array(CandleRow), "Candles"), ...problems(400) },
+  }),
+  async (c) => {
+    const { symbol } = c.req.valid("param");
+    const { venue, interval, limit } = c.req.valid("query");
+    const rows = (await marketSymbol(c.env, symbol).candles(venue, interval, limit)) as CandleRow[];
+    return c.json(rows, 200);
+  },
+);
+
+market.openapi(
+  createRoute({
+    method: "get",
+    path: "/market/premiums/{symbol}/history",
+    tags: ["Market"],
+    summary: "The premium history of one coin, oldest first (the last value of each interval)",
+    request: { params: SymbolParam, query: HistoryQuery },
+    responses: { 200: json(z.array(PremiumHistoryPoint), "Premium history"), ...problems(400) },
+  }),
+  async (c) => {
+    const { symbol } = c.req.valid("param");
+    const { interval, limit } = c.req.valid("query");
+    return c.json(await marketSymbol(c.env, symbol).premiumHistory(interval, limit), 200);
+  },
+);
+
+market.openapi(
+  createRoute({
+    method: "get",
+    path: "/coin-names",
+    tags: ["Market"],
+    summary: "Korean and English names of every coin, with the venue's caution flags",
+    responses: { 200: json(z.object({ coins: z.array(CoinName), timestamp: z.number().int() }), "Names") },
+  }),
+  async (c) => c.json({ coins: await marketBoard(c.env).coinNames(), timestamp: Date.now() }, 200),
+);
+
+market.openapi(
+  createRoute({
+    method: "get",
+    path: "/fear_greed_index",
+    tags: ["Market"],
+    summary: "The crypto Fear & Greed index (alternative.me)",
+    responses: { 200: json(FearGreed, "The latest index"), ...problems(404) },
+  }),
+  async (c) => {
+    const index = await marketBoard(c.env).fearGreedIndex();
+    if (!index) throw new Problem(404, "not-collected", "The Fear & Greed index has not been collected yet");
+    return c.json(index, 200);
+  },
+);
