@@ -25,6 +25,13 @@ export default defineConfig(async () => {
             setupFiles: ["./test/worker/setup.ts"],
           },
         },
+        {
+          test: {
+            name: "node",
+            include: ["test/node/**/*.test.ts"],
+            environment: "node",
+          },
+        },
       ],
     },
   };

@@ -1,0 +1,71 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { HISTORY_RETENTION_MS } from "../../durable-objects/market-symbol";
+import type { CandleRow, PremiumHistoryPoint } from "../../protocol/market";
+import { marketSymbol } from "../../workers/lib/objects";
+import { batchOf, getJson, postIngest } from "./support/ingest";
+import { ticker } from "./support/market";
+
+const MINUTE = 60_000;
+
+describe("candles and premium history", () => {
+  it("keeps one 1-minute candle per venue and minute, with correct OHLC even for out-of-order ticks", async () => {
+    const minute = Math.floor(Date.now() / MINUTE) * MINUTE - 2 * MINUTE;
+    await postIngest(
+      batchOf([ticker("upbit", "TRX", 500, minute + 1_000), ticker("upbit", "TRX", 520, minute + 20_000)]),
+    );
+    // Later batch carrying an earlier tick (the open) and a later one (the close).
+    await postIngest(
+      batchOf([ticker("upbit", "TRX", 490, minute + 500), ticker("upbit", "TRX", 505, minute + 50_000)]),
+    );
+    await postIngest(batchOf([ticker("upbit", "TRX", 510, minute + MINUTE + 1)]));
+
+    const { body } = await getJson<CandleRow[]>("/api/market/candles/TRX?venue=upbit&interval=1m&limit=10");
+    const first = body.find((r) => r[0] === minute);
+    expect(first?.slice(1, 5)).toEqual([490, 520, 490, 505]);
+    expect(body.find((r) => r[0] === minute + MINUTE)?.[4]).toBe(510);
+    const rows = await runInDurableObject(marketSymbol(env, "TRX"), (_i, state) =>
+      state.storage.sql.exec("SELECT COUNT(*) AS n FROM candles").one(),
+    );
+    expect(rows.n).toBe(2);
+  });
+
+  it("records the last premium of each minute and rolls it up for longer intervals", async () => {
+    const now = Date.now();
+    await postIngest(
+      batchOf([
+        ticker("upbit", "DOT", 6_000, now),
+        ticker("binance", "DOT", 4, now),
+        { kind: "fx", pair: "USD/KRW", rate: 1_450, provider: "test", timestamp: now },
+      ]),
+    );
+    await postIngest(batchOf([ticker("upbit", "DOT", 6_100, now + 1)]));
+    const { body } = await getJson<PremiumHistoryPoint[]>("/api/market/premiums/DOT/history?interval=1m&limit=5");
+    expect(body).toHaveLength(1);
+    expect(body[0].krw_price).toBe(6_100);
+    expect(body[0].premium_percent).toBeCloseTo((6_100 / (4 * 1_450) - 1) * 100, 9);
+    const hourly = await getJson<PremiumHistoryPoint[]>("/api/market/premiums/DOT/history?interval=1h&limit=2");
+    expect(hourly.body.at(-1)?.krw_price).toBe(6_100);
+  });
+
+  it("drops candles and premium history past the 7-day retention", async () => {
+    await postIngest(batchOf([ticker("upbit", "ATOM", 9_000), ticker("binance", "ATOM", 6)]));
+    const left = await runInDurableObject(marketSymbol(env, "ATOM"), (instance, state) => {
+      instance.prune(Date.now() + HISTORY_RETENTION_MS + 2 * MINUTE);
+      return state.storage.sql
+        .exec("SELECT (SELECT COUNT(*) FROM candles) + (SELECT COUNT(*) FROM premium_history) AS n")
+        .one();
+    });
+    expect(left.n).toBe(0);
+  });
+
+  it("rejects a bad interval or limit with 400 naming the field", async () => {
+    const bad = await getJson<{ errors: { path: string }[] }>("/api/market/candles/BTC?interval=7m");
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].path).toBe("interval");
+    const limit = await getJson<{ errors: { path: string }[] }>("/api/market/premiums/BTC/history?limit=0");
+    expect(limit.status).toBe(400);
+    expect(limit.body.errors[0].path).toBe("limit");
+  });
+});

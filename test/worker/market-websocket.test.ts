@@ -1,0 +1,119 @@
+import { evictDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { marketBoard, marketSymbol } from "../../workers/lib/objects";
+import { batchOf, getJson, postIngest } from "./support/ingest";
+import { ticker } from "./support/market";
+import { openSocket, priceIn } from "./support/websocket";
+
+describe("market WebSockets", () => {
+  it("sends a snapshot first, then updates in seq order", async () => {
+    await postIngest(batchOf([ticker("upbit", "BTC", 100_000_000)]));
+    const socket = await openSocket("/ws/market");
+    const snapshot = await socket.waitFor((m) => m.type === "snapshot");
+    expect(snapshot.seq).toBe(1);
+    expect(priceIn(snapshot, "BTC", "upbit")).toBe(100_000_000);
+
+    await postIngest(batchOf([ticker("upbit", "BTC", 100_100_000)]));
+    await socket.waitFor((m) => priceIn(m, "BTC", "upbit") === 100_100_000);
+    await postIngest(batchOf([ticker("upbit", "BTC", 100_200_000)]));
+    await socket.waitFor((m) => priceIn(m, "BTC", "upbit") === 100_200_000);
+
+    expect(socket.messages[0].type).toBe("snapshot");
+    expect(socket.messages.slice(1).every((m) => m.type === "update")).toBe(true);
+    expect(socket.messages.map((m) => m.seq)).toEqual(socket.messages.map((_, i) => i + 1));
+    socket.close();
+  });
+
+  it("conflates a burst of 1,000 ticks into a handful of updates ending with the latest price", async () => {
+    const socket = await openSocket("/ws/market");
+    await socket.waitFor((m) => m.type === "snapshot");
+    const t0 = Date.now();
+    const batches = 50;
+    const perBatch = 20;
+    let last = 0;
+    for (let b = 0; b < batches; b++) {
+      const events = Array.from({ length: perBatch }, (_, i) => {
+        last = 90_000 + b * perBatch + i;
+        return ticker("binance", "BTC", last, t0 + b * perBatch + i);
+      });
+      await postIngest(batchOf(events));
+    }
+    const final = await socket.waitFor((m) => priceIn(m, "BTC", "binance") === last);
+    const updates = socket.messages.filter((m) => m.type === "update" && priceIn(m, "BTC", "binance") !== undefined);
+    // At most one update per conflation interval (100 ms) while the burst lasted, plus the trailing flush.
+    const burstMs = Date.now() - t0;
+    expect(updates.length).toBeLessThanOrEqual(Math.ceil(burstMs / 100) + 2);
+    expect(updates.length).toBeLessThan(batches);
+    expect(updates[updates.length - 1]).toBe(final);
+    socket.close();
+  });
+
+  it("sends a subscriber to ETH nothing about BTC", async () => {
+    const eth = await openSocket("/ws/market?symbols=ETH");
+    const all = await openSocket("/ws/market");
+    await eth.waitFor((m) => m.type === "snapshot");
+    await all.waitFor((m) => m.type === "snapshot");
+    await postIngest(batchOf([ticker("upbit", "BTC", 101_000_000)]));
+    await all.waitFor((m) => priceIn(m, "BTC", "upbit") === 101_000_000);
+    await postIngest(batchOf([ticker("upbit", "ETH", 5_000_000)]));
+    await eth.waitFor((m) => priceIn(m, "ETH", "upbit") === 5_000_000);
+    for (const m of eth.messages) expect(m.data?.coins?.map((c) => c.symbol) ?? []).not.toContain("BTC");
+    eth.close();
+    all.close();
+  });
+
+  it("narrows and widens a subscription with subscribe/unsubscribe and answers bad messages with an error", async () => {
+    await postIngest(batchOf([ticker("upbit", "BTC", 1), ticker("upbit", "ETH", 2), ticker("upbit", "XRP", 3)]));
+    const socket = await openSocket("/ws/market?symbols=BTC");
+    await socket.waitFor((m) => m.type === "snapshot");
+    socket.ws.send(JSON.stringify({ op: "subscribe", symbols: ["ETH"] }));
+    const widened = await socket.waitFor((m) => m.type === "snapshot" && m.seq > 1);
+    expect(widened.data?.coins?.map((c) => c.symbol).sort()).toEqual(["BTC", "ETH"]);
+    socket.ws.send(JSON.stringify({ op: "unsubscribe", symbols: ["BTC"] }));
+    const narrowed = await socket.waitFor((m) => m.type === "snapshot" && m.seq > widened.seq);
+    expect(narrowed.data?.coins?.map((c) => c.symbol)).toEqual(["ETH"]);
+    socket.ws.send("{nope");
+    const error = await socket.waitFor((m) => m.type === "error");
+    expect(error.seq).toBe(narrowed.seq + 1);
+    socket.close();
+  });
+
+  it("answers a text ping with pong", async () => {
+    const socket = await openSocket("/ws/market");
+    await socket.waitFor((m) => m.type === "snapshot");
+    socket.ws.send("ping");
+    const pong = await socket.waitFor((m) => m.type === "text");
+    expect(pong.text).toBe("pong");
+    socket.close();
+  });
+
+  it("keeps its state and its hibernated sockets across eviction", async () => {
+    await postIngest(batchOf([ticker("upbit", "DOGE", 300), ticker("binance", "DOGE", 0.2)]));
+    const board = await openSocket("/ws/market?symbols=DOGE");
+    const coin = await openSocket("/ws/prices/DOGE");
+    await board.waitFor((m) => m.type === "snapshot");
+    await coin.waitFor((m) => m.type === "snapshot");
+
+    await evictDurableObject(marketBoard(env));
+    await evictDurableObject(marketSymbol(env, "DOGE"));
+
+    const { body } = await getJson<{ prices: { upbit: { price: number } } }>("/api/prices/DOGE");
+    expect(body.prices.upbit.price).toBe(300);
+
+    await postIngest(batchOf([ticker("upbit", "DOGE", 310)]));
+    const onBoard = await board.waitFor((m) => priceIn(m, "DOGE", "upbit") === 310);
+    const onCoin = await coin.waitFor((m) => priceIn(m, "DOGE", "upbit") === 310);
+    // seq carried on from before the eviction (kept in each socket's attachment).
+    expect(onBoard.seq).toBeGreaterThan(1);
+    expect(onCoin.seq).toBeGreaterThan(1);
+    board.close();
+    coin.close();
+  });
+
+  it("rejects a plain GET on a WebSocket path with 426 problem+json", async () => {
+    const { status, body } = await getJson<{ status: number }>("/ws/market");
+    expect(status).toBe(426);
+    expect(body.status).toBe(426);
+  });
+});
