@@ -9,6 +9,12 @@
  *
  * Per-socket state (stream, subscription, seq) lives in the socket's attachment so it survives
  * hibernation and eviction: https://developers.cloudflare.com/durable-objects/best-practices/websockets/
+ *
+ * Slow clients: workerd does not expose `bufferedAmount` on server-side sockets
+ * (https://github.com/cloudflare/workerd/issues/988), so we cannot see a client that stopped
+ * reading. What we can bound: each socket gets at most one message per interval, and a socket
+ * that has not sent anything (a `ping`, answered by the runtime, counts) for `idleTimeoutMs` is
+ * closed as stalled, so a dead or stuck client cannot collect updates for long.
  */
 
 /** What each socket remembers across hibernation. */
@@ -19,7 +25,14 @@ export interface SocketState {
   symbols: string[] | null;
   /** The `seq` of the last message sent to this socket. */
   seq: number;
+  /** When the client last sent us a message (ms); heartbeats answered by the runtime are read separately. */
+  heard_at: number;
 }
+
+/** Close code for a socket closed because its client went silent. */
+export const STALLED_CLOSE_CODE = 4008;
+/** How often, at most, sockets are checked for silence. */
+const IDLE_CHECK_EVERY_MS = 10_000;
 
 /** Renders payloads for a flush; called once per flush and shared by every socket. */
 export interface FanoutSource {
@@ -38,11 +51,13 @@ export class ConflatedFanout {
   private extrasDirty = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private restored = false;
+  private lastIdleCheck = 0;
 
   constructor(
     private readonly ctx: DurableObjectState,
     private readonly source: FanoutSource,
     private readonly intervalMs: number,
+    private readonly idleTimeoutMs: number,
   ) {}
 
   /** Accepts a new socket with the Hibernation API and remembers its subscription. */
@@ -57,6 +72,14 @@ export class ConflatedFanout {
   stateOf(ws: WebSocket): SocketState | undefined {
     this.restore();
     return this.sockets.get(ws);
+  }
+
+  /** Notes that the client spoke (any message), so it is not closed as stalled. */
+  heard(ws: WebSocket): void {
+    const state = this.stateOf(ws);
+    if (!state) return;
+    state.heard_at = Date.now();
+    ws.serializeAttachment(state);
   }
 
   /** Replaces a socket's subscription (after `subscribe`/`unsubscribe`). */
@@ -129,6 +152,7 @@ export class ConflatedFanout {
 
   /** Sends every socket one update with what changed for it; sockets with nothing new get nothing. */
   flush(): void {
+    this.closeStalled();
     if (this.dirtyKeys.size === 0 && !this.globalsDirty && !this.extrasDirty) return;
     const rendered = new Map<string, string>();
     for (const key of this.dirtyKeys) {
@@ -166,6 +190,23 @@ export class ConflatedFanout {
       if (globals) members.push(globals);
       if (extras) members.push(extras);
       this.send(ws, "update", `"data":{${members.join(",")}}`);
+    }
+  }
+
+  /** Closes sockets whose client has been silent (no message, no heartbeat) for `idleTimeoutMs`. */
+  private closeStalled(): void {
+    const now = Date.now();
+    if (now - this.lastIdleCheck < IDLE_CHECK_EVERY_MS) return;
+    this.lastIdleCheck = now;
+    for (const [ws, state] of this.sockets) {
+      const heartbeat = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
+      if (now - Math.max(state.heard_at, heartbeat) <= this.idleTimeoutMs) continue;
+      this.sockets.delete(ws);
+      try {
+        ws.close(STALLED_CLOSE_CODE, "no message or ping from the client; reconnect and send ping every 30 s");
+      } catch {
+        // already closed
+      }
     }
   }
 

@@ -5,7 +5,7 @@ import type { Coin, CoinName, ExchangeRate, FearGreed, VenuePrice } from "../pro
 import { ClientMessage } from "../protocol/websocket";
 import { ConflatedFanout, type FanoutSource } from "./conflated-fanout";
 import { computePremium, type FreshnessBounds, KRW_VENUES, type TimedRate } from "./premium";
-import { readBounds, readFanoutInterval } from "./settings";
+import { readBounds, readFanoutInterval, readIdleTimeout } from "./settings";
 
 /** How long an applied batch id is remembered for de-duplication. */
 const BATCH_ID_RETENTION_MS = 24 * 60 * 60 * 1000;
@@ -64,7 +64,7 @@ export class MarketBoard extends DurableObject<Env> implements FanoutSource {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.bounds = readBounds(env);
-    this.fanout = new ConflatedFanout(ctx, this, readFanoutInterval(env));
+    this.fanout = new ConflatedFanout(ctx, this, readFanoutInterval(env), readIdleTimeout(env));
     // Heartbeats are answered by the runtime without waking a hibernated object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
     ctx.blockConcurrencyWhile(async () => {
@@ -376,7 +376,7 @@ export class MarketBoard extends DurableObject<Env> implements FanoutSource {
     const stream = url.pathname.endsWith("/prices") ? "prices" : "market";
     const symbols = parseSymbolsParam(url.searchParams.get("symbols"));
     const { 0: client, 1: server } = new WebSocketPair();
-    this.fanout.accept(server, { stream, symbols, seq: 0 });
+    this.fanout.accept(server, { stream, symbols, seq: 0, heard_at: Date.now() });
     this.sendSnapshot(server);
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -397,6 +397,7 @@ export class MarketBoard extends DurableObject<Env> implements FanoutSource {
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     const state = this.fanout.stateOf(ws);
     if (!state) return;
+    this.fanout.heard(ws);
     let parsed: ReturnType<typeof ClientMessage.safeParse>;
     try {
       parsed = ClientMessage.safeParse(

@@ -8,7 +8,7 @@ import {
   type PremiumHistoryPoint,
 } from "../protocol/market";
 import { ConflatedFanout, type FanoutSource } from "./conflated-fanout";
-import { readFanoutInterval } from "./settings";
+import { readFanoutInterval, readIdleTimeout } from "./settings";
 
 const MINUTE_MS = 60_000;
 /** Candles and premium history are kept this long (1-minute rows; longer intervals are rolled up on read). */
@@ -48,7 +48,7 @@ export class MarketSymbol extends DurableObject<Env> implements FanoutSource {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.fanout = new ConflatedFanout(ctx, this, readFanoutInterval(env));
+    this.fanout = new ConflatedFanout(ctx, this, readFanoutInterval(env), readIdleTimeout(env));
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
     ctx.blockConcurrencyWhile(async () => {
       const sql = ctx.storage.sql;
@@ -220,7 +220,7 @@ export class MarketSymbol extends DurableObject<Env> implements FanoutSource {
       return new Response("Expected a WebSocket upgrade", { status: 426 });
     }
     const { 0: client, 1: server } = new WebSocketPair();
-    this.fanout.accept(server, { stream: "coin", symbols: null, seq: 0 });
+    this.fanout.accept(server, { stream: "coin", symbols: null, seq: 0, heard_at: Date.now() });
     this.sendSnapshot(server);
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -232,6 +232,7 @@ export class MarketSymbol extends DurableObject<Env> implements FanoutSource {
 
   /** Any client message on a one-coin stream asks for a fresh snapshot. */
   override async webSocketMessage(ws: WebSocket): Promise<void> {
+    this.fanout.heard(ws);
     this.sendSnapshot(ws);
   }
 

@@ -17,3 +17,8 @@ export function readBounds(env: Env): FreshnessBounds {
 export function readFanoutInterval(env: Env): number {
   return Math.min(positiveNumber(env.FANOUT_INTERVAL_MS, 100), 100);
 }
+
+/** How long a WebSocket client may stay silent (no message, no `ping`) before it is closed as stalled (default 90 s). */
+export function readIdleTimeout(env: Env): number {
+  return positiveNumber(env.WS_IDLE_TIMEOUT_MS, 90_000);
+}

@@ -1,6 +1,7 @@
-import { evictDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { type SocketState, STALLED_CLOSE_CODE } from "../../durable-objects/conflated-fanout";
 import { marketBoard, marketSymbol } from "../../workers/lib/objects";
 import { batchOf, getJson, postIngest } from "./support/ingest";
 import { ticker } from "./support/market";
@@ -109,6 +110,26 @@ describe("market WebSockets", () => {
     expect(onCoin.seq).toBeGreaterThan(1);
     board.close();
     coin.close();
+  });
+
+  it("closes a socket whose client has been silent past the idle timeout, and keeps serving the others", async () => {
+    const silent = await openSocket("/ws/market?symbols=NEAR");
+    await silent.waitFor((m) => m.type === "snapshot");
+    const closed = new Promise<number>((resolve) => silent.ws.addEventListener("close", (e) => resolve(e.code)));
+    // Age the client's last message past the timeout, then let the object come back from eviction.
+    await runInDurableObject(marketBoard(env), (_instance, state) => {
+      for (const ws of state.getWebSockets()) {
+        const attachment = ws.deserializeAttachment() as SocketState;
+        ws.serializeAttachment({ ...attachment, heard_at: 0 });
+      }
+    });
+    await evictDurableObject(marketBoard(env));
+    const fresh = await openSocket("/ws/market?symbols=NEAR");
+    await fresh.waitFor((m) => m.type === "snapshot");
+    await postIngest(batchOf([ticker("upbit", "NEAR", 4_000)]));
+    expect(await closed).toBe(STALLED_CLOSE_CODE);
+    await fresh.waitFor((m) => priceIn(m, "NEAR", "upbit") === 4_000);
+    fresh.close();
   });
 
   it("rejects a plain GET on a WebSocket path with 426 problem+json", async () => {
