@@ -1,0 +1,51 @@
+import { exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { batchOf, getJson, postIngest } from "./support/ingest";
+import { ticker } from "./support/market";
+
+describe("operations endpoints", () => {
+  it("reports liveness", async () => {
+    const { status, body } = await getJson<{ status: string }>("/health");
+    expect(status).toBe(200);
+    expect(body.status).toBe("ok");
+  });
+
+  it("reports readiness with D1, the objects and feed freshness per venue", async () => {
+    const now = Date.now();
+    await postIngest(
+      batchOf([
+        ticker("upbit", "BTC", 1e8, now),
+        ticker("binance", "BTC", 7e4, now - 60_000),
+        { kind: "fx", pair: "USD/KRW", rate: 1_400, provider: "test", timestamp: now },
+      ]),
+    );
+    const { status, body } = await getJson<{
+      status: string;
+      checks: { d1: { ok: boolean }; durable_objects: { ok: boolean } };
+      feeds: Record<string, { stale: boolean; markets: number }>;
+    }>("/health/ready");
+    expect(status).toBe(200);
+    expect(body.checks.d1.ok).toBe(true);
+    expect(body.checks.durable_objects.ok).toBe(true);
+    expect(body.feeds.upbit).toMatchObject({ stale: false, markets: 1 });
+    expect(body.feeds.binance.stale).toBe(true);
+    expect(body.status).toBe("degraded");
+  });
+
+  it("exposes Prometheus metrics that count applied and duplicate batches", async () => {
+    const batch = batchOf([ticker("upbit", "ETH", 5e6)]);
+    await postIngest(batch);
+    await postIngest(batch);
+    const res = await exports.default.fetch("http://gateway/metrics");
+    expect(res.headers.get("Content-Type")).toContain("text/plain");
+    const text = await res.text();
+    expect(text).toMatch(/kimchi_ingest_batches_total\{outcome="duplicate"\} [1-9]/);
+    expect(text).toMatch(/kimchi_markets\{venue="upbit"\} \d+/);
+  });
+
+  it("answers an unknown path with a 404 problem", async () => {
+    const res = await exports.default.fetch("http://gateway/api/nothing-here");
+    expect(res.status).toBe(404);
+    expect(res.headers.get("Content-Type")).toContain("application/problem+json");
+  });
+});
