@@ -183,7 +183,7 @@ export const VenueFeedState = z
     duplicates: z.number().int(),
     /** Older than the retention when they arrived: ignored. */
     too_old: z.number().int(),
-    /** No `value_usd` and a quote that is not USD-like: ignored (a collector bug). */
+    /** No usable USD value (no `value_usd` with a quote that is not USD-like, or above 1e12): ignored. */
     unpriced: z.number().int(),
     /** The newest counted liquidation's event time; null when none yet. */
     last_event_timestamp: EpochMs.nullable(),

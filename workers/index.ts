@@ -5,6 +5,7 @@
 import { createApp } from "./app";
 import { handleNotifications } from "./queue/notifications";
 
+export { LiquidationFeed } from "../durable-objects/liquidation-feed";
 export { MarketBoard } from "../durable-objects/market-board";
 export { MarketSymbol } from "../durable-objects/market-symbol";
 

@@ -5,6 +5,11 @@ export function marketBoard(env: Env) {
   return env.MARKET_BOARD.get(env.MARKET_BOARD.idFromName("board"));
 }
 
+/** The single feed that holds liquidations from every venue. */
+export function liquidationFeed(env: Env) {
+  return env.LIQUIDATION_FEED.get(env.LIQUIDATION_FEED.idFromName("feed"));
+}
+
 /** The object for one coin, by its upper-case base asset. */
 export function marketSymbol(env: Env, base: string) {
   return env.MARKET_SYMBOL.get(env.MARKET_SYMBOL.idFromName(base.toUpperCase()));
