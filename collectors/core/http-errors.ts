@@ -1,0 +1,33 @@
+/** A venue said "slow down": HTTP 429, or 418 (Binance and Upbit: an IP ban after ignoring 429s). */
+export class RateLimitedError extends Error {
+  constructor(
+    readonly status: number,
+    /** How long the venue asked us to wait (Retry-After), when it said. */
+    readonly retryAfterMs: number | undefined,
+    readonly url: string,
+  ) {
+    super(`rate limited: HTTP ${status}${retryAfterMs !== undefined ? `, retry after ${retryAfterMs} ms` : ""}`);
+    this.name = "RateLimitedError";
+  }
+}
+
+/** Any other non-2xx answer. */
+export class HttpStatusError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: string,
+    readonly url: string,
+  ) {
+    super(`HTTP ${status} from ${url}: ${body.slice(0, 200)}`);
+    this.name = "HttpStatusError";
+  }
+}
+
+/** Reads `Retry-After` (delta seconds or an HTTP date) as ms; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
