@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { IngestEvent } from "../../protocol/ingest";
 import type { RawFrame } from "../core/frames";
 import { BinanceFuturesLiquidationNormalizer } from "./binance-futures-liquidations";
 
-const FIXTURES = new URL("../../../shared/fixtures/venues/", import.meta.url);
+const FIXTURES = new URL("../../test/collectors/fixtures/venues/", import.meta.url);
 const RECEIVED_AT = 1_763_700_000_000;
 
 function frame(text: string): RawFrame {
@@ -25,6 +26,7 @@ describe("Binance USD-M forceOrder", () => {
   it("reads the docs sample: S SELL is a long position liquidated, BTC/USDT, base quantity, USD value", () => {
     const text = readFileSync(new URL("binance-futures-ws-forceorder.json", FIXTURES), "utf8");
     const result = new BinanceFuturesLiquidationNormalizer().normalize(frame(text));
+    expect(result.kind === "data" && IngestEvent.safeParse(result.events[0]).success).toBe(true);
     expect(result).toEqual({
       kind: "data",
       events: [

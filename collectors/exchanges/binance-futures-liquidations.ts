@@ -1,13 +1,7 @@
 import type { IngestEvent } from "../../protocol/ingest";
 import type { NormalizeResult, Normalizer, RawFrame } from "../core/frames";
-import {
-  epochMs,
-  isRecord,
-  liquidationEvent,
-  parseJson,
-  positiveNumber,
-  splitFuturesSymbol,
-} from "./liquidation-event";
+import { isRecord, parseJson, toEpochMs, toPositive } from "../core/parse";
+import { liquidationEvent, splitFuturesSymbol } from "./liquidation-event";
 
 /**
  * Binance USDⓈ-M futures `forceOrder` events (`!forceOrder@arr`, combined-stream wrapped or raw).
@@ -46,16 +40,16 @@ function forceOrder(message: Record<string, unknown>, receivedAt: number): Inges
   const order = message.o;
   if (!isRecord(order)) return "forceOrder without o";
   const symbol = typeof order.s === "string" ? order.s : "";
-  const market = splitFuturesSymbol(symbol);
+  const market = splitFuturesSymbol("binance", symbol);
   if (!market) return `unknown futures symbol ${JSON.stringify(order.s)}`;
   const side = order.S === "SELL" ? "long" : order.S === "BUY" ? "short" : undefined;
   if (!side) return `${symbol}: side ${JSON.stringify(order.S)} is neither BUY nor SELL`;
-  const filled = positiveNumber(order.z);
-  const averagePrice = positiveNumber(order.ap);
-  const quantity = filled && averagePrice ? filled : positiveNumber(order.q);
-  const price = filled && averagePrice ? averagePrice : positiveNumber(order.p);
+  const filled = toPositive(order.z);
+  const averagePrice = toPositive(order.ap);
+  const quantity = filled && averagePrice ? filled : toPositive(order.q);
+  const price = filled && averagePrice ? averagePrice : toPositive(order.p);
   if (!quantity || !price) return `${symbol}: no positive quantity and price`;
-  const timestamp = epochMs(order.T) ?? epochMs(message.E);
+  const timestamp = toEpochMs(order.T) ?? toEpochMs(message.E);
   if (timestamp === undefined) return `${symbol}: no trade time`;
   return liquidationEvent({
     venue: "binance",

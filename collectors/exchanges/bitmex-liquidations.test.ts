@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { IngestEvent } from "../../protocol/ingest";
 import type { RawFrame } from "../core/frames";
 import { BITMEX_INSTRUMENTS_STREAM, BitmexLiquidationNormalizer } from "./bitmex-liquidations";
 
-const FIXTURES = new URL("../../../shared/fixtures/venues/", import.meta.url);
+const FIXTURES = new URL("../../test/collectors/fixtures/venues/", import.meta.url);
 
 function fixture(name: string): string {
   return readFileSync(new URL(name, FIXTURES), "utf8");
@@ -68,7 +69,9 @@ describe("BitMEX liquidation table", () => {
       kind: "data",
       events: [],
     });
-    expect(normalizer.normalize(frame(fixture("bitmex-ws-liquidation-insert.json"), 1_763_700_000_123))).toEqual({
+    const result = normalizer.normalize(frame(fixture("bitmex-ws-liquidation-insert.json"), 1_763_700_000_123));
+    expect(result.kind === "data" && IngestEvent.safeParse(result.events[0]).success).toBe(true);
+    expect(result).toEqual({
       kind: "data",
       events: [
         {

@@ -1,13 +1,7 @@
 import type { IngestEvent } from "../../protocol/ingest";
 import type { NormalizeResult, Normalizer, RawFrame } from "../core/frames";
-import {
-  coinUnit,
-  type FuturesMarket,
-  isRecord,
-  liquidationEvent,
-  parseJson,
-  positiveNumber,
-} from "./liquidation-event";
+import { isRecord, parseJson, toPositive } from "../core/parse";
+import { coinUnit, type FuturesMarket, liquidationEvent } from "./liquidation-event";
 
 /** The REST stream instrument definitions arrive on (`GET /api/v1/instrument/active`). */
 export const BITMEX_INSTRUMENTS_STREAM = "rest /api/v1/instrument/active";
@@ -108,8 +102,8 @@ export class BitmexLiquidationNormalizer implements Normalizer {
         errors.push("liquidation row without orderID and symbol");
         continue;
       }
-      const price = positiveNumber(row.price);
-      const leavesQty = positiveNumber(row.leavesQty);
+      const price = toPositive(row.price);
+      const leavesQty = toPositive(row.leavesQty);
       if (typeof row.side !== "string" || !price || !leavesQty) {
         errors.push(`${row.symbol}: row without side, price and leavesQty`);
         continue;
@@ -133,8 +127,8 @@ export class BitmexLiquidationNormalizer implements Normalizer {
       if (!isRecord(row) || typeof row.orderID !== "string") continue;
       const order = this.live.get(row.orderID);
       if (!order) continue;
-      order.price = positiveNumber(row.price) ?? order.price;
-      order.leavesQty = positiveNumber(row.leavesQty) ?? order.leavesQty;
+      order.price = toPositive(row.price) ?? order.price;
+      order.leavesQty = toPositive(row.leavesQty) ?? order.leavesQty;
     }
     return { kind: "data", events: [] };
   }
@@ -194,8 +188,7 @@ export class BitmexLiquidationNormalizer implements Normalizer {
     if (!Array.isArray(message)) return { kind: "error", error: "bitmex instruments: not an array" };
     for (const row of message) {
       if (!isRecord(row) || typeof row.symbol !== "string") continue;
-      if (row.symbol === "XBTUSD")
-        this.btcUsd = positiveNumber(row.markPrice) ?? positiveNumber(row.lastPrice) ?? this.btcUsd;
+      if (row.symbol === "XBTUSD") this.btcUsd = toPositive(row.markPrice) ?? toPositive(row.lastPrice) ?? this.btcUsd;
       const contract = bitmexContract(row);
       if (contract) this.contracts.set(row.symbol, contract);
     }
@@ -205,7 +198,10 @@ export class BitmexLiquidationNormalizer implements Normalizer {
 
 function bitmexContract(row: Record<string, unknown>): BitmexContract | undefined {
   if (typeof row.underlying !== "string" || typeof row.quoteCurrency !== "string") return undefined;
-  const market: FuturesMarket = { ...coinUnit(row.underlying), quote: coinUnit(row.quoteCurrency).base };
+  const unit = coinUnit("bitmex", row.underlying);
+  const quote = coinUnit("bitmex", row.quoteCurrency);
+  if (!unit || !quote) return undefined;
+  const market: FuturesMarket = { ...unit, quote: quote.base };
   const multiplier = typeof row.multiplier === "number" ? Math.abs(row.multiplier) : undefined;
   if (row.isInverse === true) {
     const toSettle =
@@ -219,6 +215,6 @@ function bitmexContract(row: Record<string, unknown>): BitmexContract | undefine
     if (settle === "USDt") return { market, kind: "quanto", factor: multiplier, settleScale: 1e6, settlesInXbt: false };
     return undefined;
   }
-  const perCoin = positiveNumber(row.underlyingToPositionMultiplier);
+  const perCoin = toPositive(row.underlyingToPositionMultiplier);
   return perCoin ? { market, kind: "linear", factor: perCoin } : undefined;
 }

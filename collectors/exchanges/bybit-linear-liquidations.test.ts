@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { IngestEvent } from "../../protocol/ingest";
 import type { RawFrame } from "../core/frames";
 import { BYBIT_INSTRUMENTS_STREAM, BybitLinearLiquidationNormalizer } from "./bybit-linear-liquidations";
 
-const FIXTURES = new URL("../../../shared/fixtures/venues/", import.meta.url);
+const FIXTURES = new URL("../../test/collectors/fixtures/venues/", import.meta.url);
 const RECEIVED_AT = 1_763_700_000_000;
 
 function frame(text: string, stream = "ws"): RawFrame {
@@ -18,6 +19,7 @@ describe("Bybit allLiquidation", () => {
   it("reads the docs sample: S Sell is a SHORT position liquidated (the position's side, unlike Binance)", () => {
     const text = readFileSync(new URL("bybit-ws-all-liquidation.json", FIXTURES), "utf8");
     const result = new BybitLinearLiquidationNormalizer().normalize(frame(text));
+    expect(result.kind === "data" && IngestEvent.safeParse(result.events[0]).success).toBe(true);
     expect(result).toEqual({
       kind: "data",
       events: [

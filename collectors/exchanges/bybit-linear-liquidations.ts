@@ -1,15 +1,7 @@
 import type { IngestEvent } from "../../protocol/ingest";
 import type { NormalizeResult, Normalizer, RawFrame } from "../core/frames";
-import {
-  coinUnit,
-  epochMs,
-  type FuturesMarket,
-  isRecord,
-  liquidationEvent,
-  parseJson,
-  positiveNumber,
-  splitFuturesSymbol,
-} from "./liquidation-event";
+import { isRecord, parseJson, toEpochMs, toPositive } from "../core/parse";
+import { coinUnit, type FuturesMarket, liquidationEvent, splitFuturesSymbol } from "./liquidation-event";
 
 /** The REST stream the linear symbol list arrives on (`GET /v5/market/instruments-info?category=linear`). */
 export const BYBIT_INSTRUMENTS_STREAM = "rest /v5/market/instruments-info";
@@ -59,7 +51,8 @@ export class BybitLinearLiquidationNormalizer implements Normalizer {
     for (const row of message.result.list) {
       if (!isRecord(row) || typeof row.symbol !== "string") continue;
       if (typeof row.baseCoin !== "string" || typeof row.quoteCoin !== "string") continue;
-      this.markets.set(row.symbol, { ...coinUnit(row.baseCoin), quote: row.quoteCoin.toUpperCase() });
+      const unit = coinUnit("bybit", row.baseCoin);
+      if (unit) this.markets.set(row.symbol, { ...unit, quote: row.quoteCoin.toUpperCase() });
     }
     return { kind: "control" };
   }
@@ -70,10 +63,10 @@ export class BybitLinearLiquidationNormalizer implements Normalizer {
     if (!market) return `unknown futures symbol ${JSON.stringify(item.s)}`;
     const side = item.S === "Buy" ? "long" : item.S === "Sell" ? "short" : undefined;
     if (!side) return `${symbol}: side ${JSON.stringify(item.S)} is neither Buy nor Sell`;
-    const size = positiveNumber(item.v);
-    const price = positiveNumber(item.p);
+    const size = toPositive(item.v);
+    const price = toPositive(item.p);
     if (!size || !price) return `${symbol}: no positive size and price`;
-    const timestamp = epochMs(item.T);
+    const timestamp = toEpochMs(item.T);
     if (timestamp === undefined) return `${symbol}: no time`;
     // Inverse contracts (BTCUSD) are sized in USD: the value is the size, the coins are size / price.
     const inverse = market.quote === "USD";
@@ -95,6 +88,7 @@ export class BybitLinearLiquidationNormalizer implements Normalizer {
 /** Reads a Bybit linear symbol; `BTCPERP` and `ETH-27MAR26`-style USDC contracts are quoted in USDC. */
 function bybitSymbol(symbol: string): FuturesMarket | undefined {
   const perp = /^([A-Z0-9]+)PERP$/.exec(symbol);
-  if (perp) return { ...coinUnit(perp[1]), quote: "USDC" };
-  return splitFuturesSymbol(symbol);
+  const unit = perp ? coinUnit("bybit", perp[1]) : undefined;
+  if (unit) return { ...unit, quote: "USDC" };
+  return splitFuturesSymbol("bybit", symbol);
 }

@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { IngestEvent } from "../../protocol/ingest";
 import type { RawFrame } from "../core/frames";
 import { OKX_INSTRUMENTS_STREAM, OkxLiquidationNormalizer } from "./okx-liquidations";
 
-const FIXTURES = new URL("../../../shared/fixtures/venues/", import.meta.url);
+const FIXTURES = new URL("../../test/collectors/fixtures/venues/", import.meta.url);
 const RECEIVED_AT = 1_763_700_000_000;
 
 function frame(text: string, stream = "ws"): RawFrame {
@@ -40,7 +41,9 @@ describe("OKX liquidation-orders", () => {
     const normalizer = new OkxLiquidationNormalizer();
     expect(normalizer.normalize(instruments([IOST]))).toEqual({ kind: "control" });
     const text = readFileSync(new URL("okx-ws-liquidation-orders.json", FIXTURES), "utf8");
-    expect(normalizer.normalize(frame(text))).toEqual({
+    const result = normalizer.normalize(frame(text));
+    expect(result.kind === "data" && IngestEvent.safeParse(result.events[0]).success).toBe(true);
+    expect(result).toEqual({
       kind: "data",
       events: [
         {

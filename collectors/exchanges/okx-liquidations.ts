@@ -1,14 +1,7 @@
 import type { IngestEvent } from "../../protocol/ingest";
 import type { NormalizeResult, Normalizer, RawFrame } from "../core/frames";
-import {
-  coinUnit,
-  epochMs,
-  type FuturesMarket,
-  isRecord,
-  liquidationEvent,
-  parseJson,
-  positiveNumber,
-} from "./liquidation-event";
+import { isRecord, parseJson, toEpochMs, toPositive } from "../core/parse";
+import { coinUnit, type FuturesMarket, liquidationEvent } from "./liquidation-event";
 
 /** The REST stream contract values arrive on (`GET /api/v5/public/instruments?instType=SWAP`). */
 export const OKX_INSTRUMENTS_STREAM = "rest /api/v5/public/instruments";
@@ -78,9 +71,9 @@ export class OkxLiquidationNormalizer implements Normalizer {
     }
     for (const row of message.data) {
       if (!isRecord(row) || typeof row.instId !== "string") continue;
-      const ctVal = positiveNumber(row.ctVal);
+      const ctVal = toPositive(row.ctVal);
       if (!ctVal) continue;
-      const ctMult = positiveNumber(row.ctMult) ?? 1;
+      const ctMult = toPositive(row.ctMult) ?? 1;
       this.contracts.set(row.instId, { value: ctVal * ctMult, inverse: row.ctType === "inverse" });
     }
     return { kind: "control" };
@@ -93,14 +86,15 @@ export class OkxLiquidationNormalizer implements Normalizer {
   ): IngestEvent | string {
     const instId = typeof instrument.instId === "string" ? instrument.instId : "";
     const [baseAsset, quoteAsset] = instId.split("-");
-    if (!baseAsset || !quoteAsset) return `unknown instrument ${JSON.stringify(instrument.instId)}`;
-    const market: FuturesMarket = { ...coinUnit(baseAsset), quote: quoteAsset.toUpperCase() };
+    const unit = baseAsset && quoteAsset ? coinUnit("okx", baseAsset) : undefined;
+    if (!unit || !quoteAsset) return `unknown instrument ${JSON.stringify(instrument.instId)}`;
+    const market: FuturesMarket = { ...unit, quote: quoteAsset.toUpperCase() };
     const side = positionSide(detail.posSide, detail.side);
     if (!side) return `${instId}: posSide ${JSON.stringify(detail.posSide)} / side ${JSON.stringify(detail.side)}`;
-    const size = positiveNumber(detail.sz);
-    const price = positiveNumber(detail.bkPx);
+    const size = toPositive(detail.sz);
+    const price = toPositive(detail.bkPx);
     if (!size || !price) return `${instId}: no positive sz and bkPx`;
-    const timestamp = epochMs(detail.ts);
+    const timestamp = toEpochMs(detail.ts);
     if (timestamp === undefined) return `${instId}: no ts`;
     let quantity = size;
     let valueUsd: number | undefined;
