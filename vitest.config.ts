@@ -15,7 +15,15 @@ export default defineConfig(async () => {
             cloudflareTest({
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
-                bindings: { COLLECTOR_TOKEN: "test-collector-token", TEST_MIGRATIONS: migrations },
+                bindings: {
+                  COLLECTOR_TOKEN: "test-collector-token",
+                  TEST_MIGRATIONS: migrations,
+                  // Test-only keys and admin (test/worker/support/auth.ts signs tokens with them).
+                  JWT_SIGNING_KEY: "test-current:FPER8fHohLDsGi0Z2Ef1Nk4uSUph0y4pmzEZ5UBQk5s",
+                  JWT_PREVIOUS_KEYS: "test-previous:Z4CWzpo9mvSiLJYHQnI4Pe11CcBTHpXYILgihteD8_Q",
+                  ADMIN_EMAIL: "admin@kimchi-edge.test",
+                  ADMIN_PASSWORD: "test-admin-password-long-enough",
+                },
               },
             }),
           ],

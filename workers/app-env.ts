@@ -1,9 +1,13 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { SessionUser } from "./lib/sessions";
 
 /** What every route and middleware sees: the Worker's bindings (generated `Env`) and per-request variables. */
 export interface AppEnv {
   Bindings: Env;
-  Variables: Record<string, never>;
+  Variables: {
+    /** The authenticated caller; set by `requireAuth()` (routes behind it see it as always present). */
+    user?: SessionUser;
+  };
 }
 
 export type App = OpenAPIHono<AppEnv>;

@@ -3,10 +3,13 @@ import { cors } from "hono/cors";
 import type { AppEnv } from "./app-env";
 import { validationHook } from "./lib/validation";
 import { notFound, onError } from "./middleware/errors";
+import { auth } from "./routes/auth";
 import { mountDocs } from "./routes/docs";
 import { health } from "./routes/health";
 import { ingest } from "./routes/ingest";
 import { market } from "./routes/market";
+import { userStream } from "./routes/user-stream";
+import { usersRoutes } from "./routes/users";
 import { websockets } from "./routes/websockets";
 
 /** The gateway: every public route, the ingest endpoint, the docs, one error handler. */
@@ -21,6 +24,9 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.route("/", health);
   app.route("/internal/ingest", ingest);
   app.route("/api", market);
+  app.route("/api/auth", auth);
+  app.route("/api/users", usersRoutes);
+  app.route("/ws/user", userStream);
   app.route("/ws", websockets);
   mountDocs(app);
   return app;

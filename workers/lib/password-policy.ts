@@ -1,0 +1,40 @@
+/**
+ * What a new password must not be (OWASP ASVS 2.1, NIST SP 800-63B 5.1.1.2): a commonly used
+ * password, or one built from the account's own email or username. Length (8 to 128) is checked by
+ * the request schema; there are no composition rules.
+ */
+import type { FieldError } from "./problem";
+
+let common: Promise<Set<string>> | null = null;
+
+/**
+ * The 49k most common passwords of zxcvbn-ts's list (from breach corpora), loaded on first use: the
+ * dynamic import keeps its decompression out of the Worker's startup.
+ */
+function commonPasswords(): Promise<Set<string>> {
+  common ??= import("@zxcvbn-ts/language-common").then(
+    ({ dictionary }) => new Set(dictionary["passwords-common"].map((p) => p.toLowerCase())),
+  );
+  return common;
+}
+
+/** Returns the problems with `password` for an account with this email and username (empty when acceptable). */
+export async function passwordPolicyErrors(
+  password: string,
+  context: { email: string; username: string },
+  path = "password",
+): Promise<FieldError[]> {
+  const candidate = password.normalize("NFKC").toLowerCase();
+  const email = context.email.trim().toLowerCase();
+  const local = email.split("@")[0] ?? "";
+  const username = context.username.trim().toLowerCase();
+  if ((await commonPasswords()).has(candidate)) {
+    return [{ path, message: "this password is too common; choose another" }];
+  }
+  // Short names would refuse too much ("ab" is inside many good passwords); 4 characters and up count.
+  const contains = (word: string) => word.length >= 4 && candidate.includes(word);
+  if (candidate === email || contains(local) || contains(username)) {
+    return [{ path, message: "the password must not contain your email or username" }];
+  }
+  return [];
+}

@@ -1,0 +1,61 @@
+import type { MiddlewareHandler } from "hono";
+import type { Role } from "../../protocol/auth";
+import { database } from "../db/client";
+import { verifyAccessToken } from "../lib/access-tokens";
+import { Problem } from "../lib/problem";
+import { liveSessionUser, type SessionUser } from "../lib/sessions";
+
+/** The environment of a route behind `requireAuth()`: `c.var.user` is always set. */
+export interface AuthEnv {
+  Bindings: Env;
+  Variables: { user: SessionUser };
+}
+
+/** The 401 every authentication failure gets: one shape, whatever was wrong with the token. */
+export function unauthorized(detail = "A valid access token is required"): Problem {
+  return new Problem(401, "unauthorized", detail, undefined, {
+    "WWW-Authenticate": 'Bearer realm="api", error="invalid_token"',
+  });
+}
+
+/** The bearer token of a request, or null when there is none (`Authorization: Bearer <token>`). */
+export function bearerToken(request: Request): string | null {
+  const header = request.headers.get("Authorization") ?? "";
+  const match = /^Bearer[ ]+([^ ]+)[ ]*$/i.exec(header);
+  return match ? match[1] : null;
+}
+
+/**
+ * Admits requests with a valid access token whose session is still live, and sets `c.var.user`
+ * (with the account's current role, read from D1 rather than trusted from the token).
+ */
+export function requireAuth(): MiddlewareHandler<AuthEnv> {
+  return async function requireAuth(c, next) {
+    const token = bearerToken(c.req.raw);
+    if (!token) throw unauthorized();
+    const claims = await verifyAccessToken(c.env, token);
+    if (!claims) throw unauthorized();
+    const user = await liveSessionUser(database(c.env), claims.sid);
+    if (!user || user.id !== claims.sub) throw unauthorized();
+    c.set("user", user);
+    await next();
+  };
+}
+
+/** Admits only callers with this role; use after `requireAuth()`. */
+export function requireRole(role: Role): MiddlewareHandler<AuthEnv> {
+  return async function requireRole(c, next) {
+    if (c.var.user?.role !== role) throw new Problem(403, "forbidden", `This needs the ${role} role`);
+    await next();
+  };
+}
+
+/**
+ * For a per-user resource: the caller must own it, or be an admin. Anything else is reported as not
+ * found, so ids cannot be probed for existence.
+ */
+export function assertOwnerOrAdmin(user: SessionUser, ownerId: string, what = "resource"): void {
+  if (user.id !== ownerId && user.role !== "admin") {
+    throw new Problem(404, "not-found", `No such ${what}`);
+  }
+}
