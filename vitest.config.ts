@@ -34,6 +34,16 @@ export default defineConfig(async () => {
           },
         },
         {
+          // The collectors (Node): adapters against the local venue simulator, the pusher against a real Worker.
+          test: {
+            name: "collectors",
+            include: ["collectors/**/*.test.ts", "test/collectors/**/*.test.ts"],
+            environment: "node",
+            testTimeout: 60_000,
+            hookTimeout: 120_000,
+          },
+        },
+        {
           test: {
             name: "node",
             include: ["test/node/**/*.test.ts"],

@@ -38,6 +38,8 @@ export interface PusherStats {
   spooledBytes: number;
   /** Tickers replaced by a newer one of the same market before they were sent. */
   conflatedTickers: number;
+  /** Events of the batch being sent (or retried). */
+  inFlightEvents: number;
   /** Whether the last push attempt reached the Worker. */
   workerReachable: boolean;
   lastSuccessAt: number;
@@ -161,6 +163,7 @@ export class MetricsRegistry {
       family("collectors_pusher_buffered_events", "gauge", "Events waiting in memory, by kind", [
         ['{kind="ticker"}', p.bufferedTickers],
         ['{kind="ordered"}', p.bufferedOrdered],
+        ['{kind="in_flight"}', p.inFlightEvents],
       ]);
       family("collectors_pusher_spooled_events", "gauge", "Ordered events waiting in the disk spool", [
         ["", p.spooledEvents],

@@ -1,10 +1,24 @@
 import type { Feed } from "../core/feed";
+import { binance } from "./binance";
+import { bithumb } from "./bithumb";
+import { bybit } from "./bybit";
+import { fearGreed } from "./fear-greed";
+import { fx } from "./fx";
+import { upbit } from "./upbit";
 
 /**
  * Every feed the collectors can run, one line each (see collectors/README.md, "Adding a venue").
  * `--venues` selects among them by `venue` id.
  */
-export const FEEDS: readonly Feed[] = [];
+export const FEEDS: readonly Feed[] = [
+  upbit,
+  bithumb,
+  binance,
+  bybit,
+  fx,
+  fearGreed,
+  // liquidation venues
+];
 
 /** A feed by id, or undefined. */
 export function feedById(venue: string): Feed | undefined {
