@@ -9,8 +9,13 @@
  *
  * Per-socket state (filters, snapshot size, seq) lives in the socket's attachment so it survives
  * hibernation: https://developers.cloudflare.com/durable-objects/best-practices/websockets/
+ *
+ * As in `conflated-fanout.ts`: workerd can't show a client that stopped reading (no
+ * `bufferedAmount`, https://github.com/cloudflare/workerd/issues/988), so a socket whose client sent
+ * nothing (a runtime-answered `ping` counts) for `idleTimeoutMs` is closed as stalled.
  */
 import { type Liquidation, type LiquidationFilter, matchesFilter } from "../protocol/liquidations";
+import { STALLED_CLOSE_CODE } from "./conflated-fanout";
 
 /** What each `/ws/liquidations` socket remembers across hibernation. */
 export interface LiquidationSocketState {
@@ -19,6 +24,8 @@ export interface LiquidationSocketState {
   limit: number;
   /** The `seq` of the last message sent to this socket. */
   seq: number;
+  /** When the client last sent us a message (ms); heartbeats answered by the runtime are read separately. */
+  heard_at: number;
 }
 
 /** Renders what a flush sends; called once per flush and shared by every socket. */
@@ -33,6 +40,8 @@ export interface LiquidationFanoutSource {
 export const MAX_PER_MESSAGE = 500;
 /** Most liquidations held between flushes (a flush is at most `intervalMs` away, so this is a burst bound). */
 const MAX_PENDING = 5000;
+/** How often, at most, sockets are checked for silence. */
+const IDLE_CHECK_EVERY_MS = 10_000;
 
 export class LiquidationFanout {
   private readonly sockets = new Map<WebSocket, LiquidationSocketState>();
@@ -40,11 +49,13 @@ export class LiquidationFanout {
   private overflow = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private restored = false;
+  private lastIdleCheck = 0;
 
   constructor(
     private readonly ctx: DurableObjectState,
     private readonly source: LiquidationFanoutSource,
     private readonly intervalMs: number,
+    private readonly idleTimeoutMs: number,
   ) {}
 
   /** Accepts a new socket with the Hibernation API and remembers its filters. */
@@ -59,6 +70,14 @@ export class LiquidationFanout {
   stateOf(ws: WebSocket): LiquidationSocketState | undefined {
     this.restore();
     return this.sockets.get(ws);
+  }
+
+  /** Notes that the client spoke (any message), so it is not closed as stalled. */
+  heard(ws: WebSocket): void {
+    const state = this.stateOf(ws);
+    if (!state) return;
+    state.heard_at = Date.now();
+    ws.serializeAttachment(state);
   }
 
   /** Replaces a socket's filters. */
@@ -112,6 +131,7 @@ export class LiquidationFanout {
 
   /** Sends every socket the new liquidations that pass its filters and the summary. */
   flush(): void {
+    this.closeStalled();
     if (this.pending.length === 0) return;
     const batch = this.pending.sort((a, b) => a.timestamp - b.timestamp);
     const overflow = this.overflow;
@@ -135,6 +155,23 @@ export class LiquidationFanout {
       const members = [`"liquidations":[${kept.map(render).join(",")}]`, `"summary":${summary}`];
       if (dropped > 0) members.push(`"dropped":${dropped}`);
       this.send(ws, "update", `"data":{${members.join(",")}}`);
+    }
+  }
+
+  /** Closes sockets whose client has been silent (no message, no heartbeat) for `idleTimeoutMs`. */
+  private closeStalled(): void {
+    const now = Date.now();
+    if (now - this.lastIdleCheck < IDLE_CHECK_EVERY_MS) return;
+    this.lastIdleCheck = now;
+    for (const [ws, state] of this.sockets) {
+      const heartbeat = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
+      if (now - Math.max(state.heard_at, heartbeat) <= this.idleTimeoutMs) continue;
+      this.sockets.delete(ws);
+      try {
+        ws.close(STALLED_CLOSE_CODE, "no message or ping from the client; reconnect and send ping every 30 s");
+      } catch {
+        // already closed
+      }
     }
   }
 

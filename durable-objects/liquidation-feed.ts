@@ -4,29 +4,31 @@ import { LiquidationVenue as LiquidationVenueSchema } from "../protocol/common";
 import type { LiquidationEvent } from "../protocol/ingest";
 import {
   type Completeness,
-  type Liquidation,
   type LiquidationAggregate,
   LiquidationClientMessage,
   type LiquidationDebug,
   type LiquidationFilter,
   LiquidationQuery,
+  type LiquidationRecord,
   type LiquidationSummary,
   type LiquidationTotals,
   type LiquidationWindow,
   LiquidationWindow as LiquidationWindowSchema,
-  liquidationValueUsd,
   MAX_RECENT,
   matchesFilter,
+  type RecentLiquidations,
   type SideTotals,
   toKrw,
+  toLiquidationRecord,
   VENUE_COMPLETENESS,
   type VenueFeedState,
   WINDOW_MS,
   type WindowTotals,
+  withKrw,
 } from "../protocol/liquidations";
 import { marketBoard } from "../workers/lib/objects";
 import { LiquidationFanout, type LiquidationFanoutSource } from "./liquidation-fanout";
-import { readFanoutInterval } from "./settings";
+import { readFanoutInterval, readIdleTimeout } from "./settings";
 
 const MINUTE_MS = 60_000;
 /** Per-minute statistics, the largest liquidations and the de-duplication ids are kept this long. */
@@ -39,16 +41,13 @@ const LARGEST_IN_SUMMARY = 5;
 const DEFAULT_SNAPSHOT = 100;
 /** How long a USD/KRW rate read from the MarketBoard is reused. */
 const RATE_MAX_AGE_MS = 5_000;
-/** A single liquidation worth more than this is a collector's unit error, not a market event. */
-const MAX_PLAUSIBLE_USD = 1e12;
 /** How often old rows are pruned (on apply). */
 const PRUNE_EVERY_MS = 60_000;
 
 const VENUES = LiquidationVenueSchema.options;
 const WINDOWS = LiquidationWindowSchema.options;
 
-/** A liquidation as stored: everything but the KRW value, which follows the current rate. */
-type StoredLiquidation = Omit<Liquidation, "value_krw">;
+type StoredLiquidation = LiquidationRecord;
 
 interface VenueCounters {
   accepted: number;
@@ -104,7 +103,7 @@ export class LiquidationFeed extends DurableObject<Env> implements LiquidationFa
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.fanout = new LiquidationFanout(ctx, this, readFanoutInterval(env));
+    this.fanout = new LiquidationFanout(ctx, this, readFanoutInterval(env), readIdleTimeout(env));
     // Heartbeats are answered by the runtime without waking a hibernated object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
     ctx.blockConcurrencyWhile(async () => {
@@ -180,13 +179,13 @@ export class LiquidationFeed extends DurableObject<Env> implements LiquidationFa
       const buckets = new Map<string, BucketDelta>();
       for (const e of events) {
         const c = delta(e.venue);
-        const value = liquidationValueUsd(e);
-        if (value === null || !Number.isFinite(value) || value > MAX_PLAUSIBLE_USD) {
+        const l = toLiquidationRecord(e, source, now);
+        if (l === null) {
           c.unpriced++;
           result.unpriced++;
           continue;
         }
-        const timestamp = Math.min(e.timestamp, now);
+        const timestamp = l.timestamp;
         if (timestamp < cutoff) {
           c.too_old++;
           result.too_old++;
@@ -203,19 +202,6 @@ export class LiquidationFeed extends DurableObject<Env> implements LiquidationFa
           result.duplicates++;
           continue;
         }
-        const l: StoredLiquidation = {
-          id: e.id,
-          venue: e.venue,
-          symbol: e.base,
-          quote: e.quote,
-          venue_symbol: e.venue_symbol,
-          side: e.side,
-          price: e.price,
-          quantity: e.quantity,
-          value_usd: roundCents(value),
-          timestamp,
-          source,
-        };
         accepted.push(l);
         c.accepted++;
         c.last_event_timestamp = Math.max(c.last_event_timestamp ?? 0, timestamp);
@@ -483,10 +469,14 @@ export class LiquidationFeed extends DurableObject<Env> implements LiquidationFa
     return this.summaryCache;
   }
 
-  /** The newest liquidations passing a filter, newest first. */
-  async recent(filter: LiquidationFilter, limit: number): Promise<Liquidation[]> {
+  /** The newest liquidations passing a filter, newest first (`GET /api/liquidations/recent`). */
+  async recent(filter: LiquidationFilter, limit: number): Promise<RecentLiquidations> {
     const rate = await this.currentRate();
-    return this.recentMatching(filter, limit).map((l) => withKrw(l, rate));
+    return {
+      liquidations: this.recentMatching(filter, limit).map((l) => withKrw(l, rate)),
+      exchange_rate: rate,
+      timestamp: Date.now(),
+    };
   }
 
   private recentMatching(filter: LiquidationFilter, limit: number): StoredLiquidation[] {
@@ -556,6 +546,7 @@ export class LiquidationFeed extends DurableObject<Env> implements LiquidationFa
       },
       limit: query.data.limit ?? DEFAULT_SNAPSHOT,
       seq: 0,
+      heard_at: Date.now(),
     });
     this.sendSnapshot(server);
     return new Response(null, { status: 101, webSocket: client });
@@ -573,6 +564,7 @@ export class LiquidationFeed extends DurableObject<Env> implements LiquidationFa
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     const state = this.fanout.stateOf(ws);
     if (!state) return;
+    this.fanout.heard(ws);
     let parsed: ReturnType<typeof LiquidationClientMessage.safeParse>;
     try {
       parsed = LiquidationClientMessage.safeParse(
@@ -645,10 +637,6 @@ function newestFirst(a: StoredLiquidation, b: StoredLiquidation): number {
 /** The newest `MAX_RECENT` of both lists, newest first (stable for equal timestamps: newer arrivals first). */
 function mergeRecent(current: StoredLiquidation[], fresh: StoredLiquidation[]): StoredLiquidation[] {
   return [...[...fresh].reverse(), ...current].sort(newestFirst).slice(0, MAX_RECENT);
-}
-
-function withKrw(l: StoredLiquidation, rate: number | null): Liquidation {
-  return { ...l, value_krw: toKrw(l.value_usd, rate) };
 }
 
 function side(count: number, usd: number, rate: number | null): SideTotals {

@@ -1,8 +1,22 @@
 import { DurableObject } from "cloudflare:workers";
 import { isBoardMarket, type Source } from "../protocol/common";
-import type { CoinEvent, FearGreedEvent, FxEvent, IngestBatch, TickerEvent } from "../protocol/ingest";
+import type {
+  CoinEvent,
+  FearGreedEvent,
+  FxEvent,
+  IngestBatch,
+  LiquidationEvent,
+  TickerEvent,
+} from "../protocol/ingest";
+import {
+  type LiquidationRecord,
+  type LiquidationSummary,
+  toLiquidationRecord,
+  withKrw,
+} from "../protocol/liquidations";
 import type { Coin, CoinName, ExchangeRate, FearGreed, VenuePrice } from "../protocol/market";
 import { ClientMessage } from "../protocol/websocket";
+import { liquidationFeed } from "../workers/lib/objects";
 import { ConflatedFanout, type FanoutSource } from "./conflated-fanout";
 import { computePremium, type FreshnessBounds, KRW_VENUES, type TimedRate } from "./premium";
 import { readBounds, readFanoutInterval, readIdleTimeout } from "./settings";
@@ -57,6 +71,12 @@ export class MarketBoard extends DurableObject<Env> implements FanoutSource {
   private readonly bounds: FreshnessBounds;
   private readonly fanout: ConflatedFanout;
   private latestCache: { json: string; at: number } | null = null;
+  /** A `/api/coins/latest` render in progress, shared by the readers that arrive meanwhile. */
+  private latestRender: Promise<string> | null = null;
+  /** Liquidations of applied batches waiting for the next flush to `/ws/prices` (oldest first). */
+  private pendingLiquidations: LiquidationRecord[] = [];
+  /** Recently relayed `venue\nid`s, so a liquidation re-sent in another batch reaches `/ws/prices` once. */
+  private readonly relayedLiquidations = new Set<string>();
   private lastPrune = 0;
   /** Counters since this instance started, for `/metrics` (Prometheus copes with resets). */
   private readonly counters = { batches_applied: 0, batches_duplicate: 0, events_applied: 0 };
@@ -152,7 +172,9 @@ export class MarketBoard extends DurableObject<Env> implements FanoutSource {
           this.applyFearGreed(event);
           break;
         case "liquidation":
-          break; // Liquidations are the LiquidationFeed's.
+          // The LiquidationFeed counts them; the board only relays them to `/ws/prices`.
+          this.relayLiquidation(event, batch.source, now);
+          break;
       }
     }
     if (everyCoinChanged) {
@@ -221,6 +243,29 @@ export class MarketBoard extends DurableObject<Env> implements FanoutSource {
     this.fearGreed = { value: event.value, classification: event.classification, timestamp: event.timestamp };
     this.saveSingleton("fear_greed", this.fearGreed);
     this.fanout.markGlobalsDirty();
+  }
+
+  /**
+   * Queues a liquidation for the next `/ws/prices` update, once per venue id (the last 5,000 ids
+   * are remembered). Nothing is kept while no `/ws/prices` socket is open.
+   */
+  private relayLiquidation(event: LiquidationEvent, source: Source, now: number): void {
+    if (this.fanout.count("prices") === 0) {
+      this.pendingLiquidations = [];
+      return;
+    }
+    const key = `${event.venue}\n${event.id}`;
+    if (this.relayedLiquidations.has(key)) return;
+    const record = toLiquidationRecord(event, source, now);
+    if (!record) return;
+    this.relayedLiquidations.add(key);
+    if (this.relayedLiquidations.size > 5000) {
+      const oldest = this.relayedLiquidations.values().next().value;
+      if (oldest !== undefined) this.relayedLiquidations.delete(oldest);
+    }
+    this.pendingLiquidations.push(record);
+    if (this.pendingLiquidations.length > 500) this.pendingLiquidations.shift();
+    this.fanout.markExtrasDirty();
   }
 
   private saveSingleton(name: string, value: unknown): void {
@@ -323,18 +368,34 @@ export class MarketBoard extends DurableObject<Env> implements FanoutSource {
 
   /**
    * The body of `GET /api/coins/latest`, rendered once and reused for up to a second while nothing
-   * changes, so many readers cost one render. `liquidations` is filled in by the gateway.
+   * changes, so many readers cost one render. `liquidations` is the LiquidationFeed's summary
+   * (asked for once per render, with the board's USD/KRW rate; null if the feed does not answer).
    */
-  latestJson(): string {
+  async latestJson(): Promise<string> {
     const now = Date.now();
     if (this.latestCache && now - this.latestCache.at < SNAPSHOT_MAX_AGE_MS) return this.latestCache.json;
+    this.latestRender ??= this.renderLatest().finally(() => {
+      this.latestRender = null;
+    });
+    return this.latestRender;
+  }
+
+  private async renderLatest(): Promise<string> {
+    let liquidations: LiquidationSummary | null = null;
+    try {
+      liquidations = await liquidationFeed(this.env).summary({ exchangeRate: this.usdKrw?.rate ?? null });
+    } catch (err) {
+      console.warn(JSON.stringify({ msg: "liquidation summary unavailable", error: String(err) }));
+    }
+    // Everything else is read after the await, so it is as fresh as the moment of rendering.
+    const now = Date.now();
     const rate = this.exchangeRate();
     const json = JSON.stringify({
       coins: this.allCoins(),
       exchange_rate: rate.exchange_rate,
       usdt_krw_rate: rate.usdt_krw_rate,
       fear_greed: this.fearGreed,
-      liquidations: null,
+      liquidations,
       timestamp: now,
       source: this.lastSource,
     });
@@ -447,6 +508,15 @@ export class MarketBoard extends DurableObject<Env> implements FanoutSource {
 
   renderGlobals(): string {
     return `"exchange_rate":${JSON.stringify(this.exchangeRate())},"fear_greed":${JSON.stringify(this.fearGreed)}`;
+  }
+
+  /** On `/ws/prices`, the liquidations since the last flush (called once per flush per stream). */
+  renderStreamExtras(stream: string): string {
+    if (stream !== "prices" || this.pendingLiquidations.length === 0) return "";
+    const rate = this.usdKrw?.rate ?? null;
+    const list = this.pendingLiquidations.map((l) => withKrw(l, rate));
+    this.pendingLiquidations = [];
+    return `"liquidations":${JSON.stringify(list)}`;
   }
 }
 

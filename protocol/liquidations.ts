@@ -91,6 +91,39 @@ export function liquidationValueUsd(event: Pick<LiquidationEvent, "value_usd" | 
   return USD_QUOTES.has(event.quote) ? event.price * event.quantity : null;
 }
 
+/** A counted liquidation as stored: everything but the KRW value, which follows the current rate. */
+export type LiquidationRecord = Omit<Liquidation, "value_krw">;
+
+/** A single liquidation worth more than this is a collector's unit error, not a market event. */
+export const MAX_PLAUSIBLE_USD = 1e12;
+
+/**
+ * The public shape of an ingest event, or null when it has no usable USD value. A timestamp in
+ * the future (clock skew) is taken as `now`; the USD value is rounded to the cent.
+ */
+export function toLiquidationRecord(event: LiquidationEvent, source: Source, now: number): LiquidationRecord | null {
+  const value = liquidationValueUsd(event);
+  if (value === null || !Number.isFinite(value) || value > MAX_PLAUSIBLE_USD) return null;
+  return {
+    id: event.id,
+    venue: event.venue,
+    symbol: event.base,
+    quote: event.quote,
+    venue_symbol: event.venue_symbol,
+    side: event.side,
+    price: event.price,
+    quantity: event.quantity,
+    value_usd: Math.round(value * 100) / 100,
+    timestamp: Math.min(event.timestamp, now),
+    source,
+  };
+}
+
+/** A record with its KRW value at a rate. */
+export function withKrw(l: LiquidationRecord, usdKrw: number | null): Liquidation {
+  return { ...l, value_krw: toKrw(l.value_usd, usdKrw) };
+}
+
 /** KRW for a USD value at a rate, rounded to the won; null without a rate. */
 export function toKrw(valueUsd: number, usdKrw: number | null): number | null {
   return usdKrw === null ? null : Math.round(valueUsd * usdKrw);

@@ -7,6 +7,7 @@ import { auth } from "./routes/auth";
 import { mountDocs } from "./routes/docs";
 import { health } from "./routes/health";
 import { ingest } from "./routes/ingest";
+import { liquidations } from "./routes/liquidations";
 import { market } from "./routes/market";
 import { userStream } from "./routes/user-stream";
 import { usersRoutes } from "./routes/users";
@@ -28,6 +29,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.route("/api/users", usersRoutes);
   app.route("/ws/user", userStream);
   app.route("/ws", websockets);
+  app.route("/", liquidations);
   mountDocs(app);
   return app;
 }

@@ -1,9 +1,15 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { isBoardMarket } from "../../protocol/common";
-import { IngestAck, IngestBatch, MAX_INGEST_BYTES, type TickerEvent } from "../../protocol/ingest";
+import {
+  IngestAck,
+  IngestBatch,
+  type LiquidationEvent,
+  MAX_INGEST_BYTES,
+  type TickerEvent,
+} from "../../protocol/ingest";
 import type { AppEnv } from "../app-env";
-import { marketBoard, marketSymbol } from "../lib/objects";
+import { liquidationFeed, marketBoard, marketSymbol } from "../lib/objects";
 import { json, problems } from "../lib/openapi";
 import { Problem } from "../lib/problem";
 import { validationHook } from "../lib/validation";
@@ -43,20 +49,25 @@ ingest.openapi(route, async (c) => {
   // Each coin's object records its own ticks (candles, premium history, its stream). Each
   // de-duplicates by batch id, so a retry after a partial failure completes only what is missing.
   const ticksByBase = new Map<string, TickerEvent[]>();
+  // Liquidations go to the LiquidationFeed, which counts each venue id once, so a retried batch
+  // completes there too without double counting.
+  const liquidationEvents: LiquidationEvent[] = [];
   for (const e of batch.events) {
+    if (e.kind === "liquidation") liquidationEvents.push(e);
     if (e.kind !== "ticker" || !isBoardMarket(e.venue, e.quote)) continue;
     const list = ticksByBase.get(e.base);
     if (list) list.push(e);
     else ticksByBase.set(e.base, [e]);
   }
-  await Promise.all(
-    result.coins.map((coin) =>
+  await Promise.all([
+    ...result.coins.map((coin) =>
       marketSymbol(c.env, coin.symbol).applyTicks({
         batch_id: batch.batch_id,
         coin,
         ticks: ticksByBase.get(coin.symbol) ?? [],
       }),
     ),
-  );
+    ...(liquidationEvents.length > 0 ? [liquidationFeed(c.env).apply(liquidationEvents, batch.source)] : []),
+  ]);
   return c.json({ batch_id: batch.batch_id, accepted: batch.events.length, duplicate: result.duplicate }, 200);
 });
