@@ -1,9 +1,13 @@
 import type { Feed } from "../core/feed";
 import { binance } from "./binance";
+import { binanceFuturesFeed } from "./binance-futures";
 import { bithumb } from "./bithumb";
+import { bitmexFeed } from "./bitmex";
 import { bybit } from "./bybit";
+import { bybitLinearFeed } from "./bybit-linear";
 import { fearGreed } from "./fear-greed";
 import { fx } from "./fx";
+import { okxFeed } from "./okx";
 import { upbit } from "./upbit";
 
 /**
@@ -18,6 +22,10 @@ export const FEEDS: readonly Feed[] = [
   fx,
   fearGreed,
   // liquidation venues
+  binanceFuturesFeed,
+  bybitLinearFeed,
+  okxFeed,
+  bitmexFeed,
 ];
 
 /** A feed by id, or undefined. */

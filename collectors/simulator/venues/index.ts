@@ -1,9 +1,13 @@
 import type { SimVenue } from "../sim-venue";
 import { binanceSim } from "./binance";
+import { binanceFuturesSim } from "./binance-futures";
 import { bithumbSim } from "./bithumb";
+import { bitmexSim } from "./bitmex";
 import { bybitSim } from "./bybit";
+import { bybitLinearSim } from "./bybit-linear";
 import { fearGreedSim } from "./fear-greed";
 import { fxSim } from "./fx";
+import { okxSim } from "./okx";
 import { upbitSim } from "./upbit";
 
 /**
@@ -18,4 +22,8 @@ export const SIM_VENUES: readonly SimVenue[] = [
   fxSim,
   fearGreedSim,
   // liquidation venues
+  binanceFuturesSim,
+  bybitLinearSim,
+  okxSim,
+  bitmexSim,
 ];
