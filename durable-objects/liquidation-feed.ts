@@ -363,34 +363,27 @@ export class LiquidationFeed extends DurableObject<Env> implements LiquidationFa
     return this.rate?.rate ?? null;
   }
 
-  /** Sums of the minute buckets per venue for each window start, in one pass over the last 24 h. */
+  /** Sums of the minute buckets per venue since each window start (summed by SQLite, one query per window). */
   private windowSums(starts: number[]): Map<LiquidationVenue, BucketDelta>[] {
-    const oldest = Math.min(...starts);
-    const sums = starts.map(() => new Map<LiquidationVenue, BucketDelta>());
-    for (const row of this.ctx.storage.sql.exec<{
-      minute: number;
-      venue: string;
-      long_count: number;
-      long_usd: number;
-      short_count: number;
-      short_usd: number;
-    }>("SELECT minute, venue, long_count, long_usd, short_count, short_usd FROM buckets WHERE minute >= ?", oldest)) {
-      const venue = row.venue as LiquidationVenue;
-      starts.forEach((start, i) => {
-        if (row.minute < start) return;
-        const m = sums[i];
-        let s = m.get(venue);
-        if (!s) {
-          s = { minute: start, venue, long_count: 0, long_usd: 0, short_count: 0, short_usd: 0 };
-          m.set(venue, s);
-        }
-        s.long_count += row.long_count;
-        s.long_usd += row.long_usd;
-        s.short_count += row.short_count;
-        s.short_usd += row.short_usd;
-      });
-    }
-    return sums;
+    return starts.map((start) => {
+      const sums = new Map<LiquidationVenue, BucketDelta>();
+      for (const row of this.ctx.storage.sql.exec<{
+        venue: string;
+        long_count: number;
+        long_usd: number;
+        short_count: number;
+        short_usd: number;
+      }>(
+        `SELECT venue, SUM(long_count) AS long_count, SUM(long_usd) AS long_usd,
+           SUM(short_count) AS short_count, SUM(short_usd) AS short_usd
+         FROM buckets WHERE minute >= ? GROUP BY venue`,
+        start,
+      )) {
+        const venue = row.venue as LiquidationVenue;
+        sums.set(venue, { minute: start, ...row, venue });
+      }
+      return sums;
+    });
   }
 
   private windowTotals(sums: Map<LiquidationVenue, BucketDelta>, from: number, rate: number | null): WindowTotals {

@@ -3,7 +3,7 @@
  * `liquidations` member of `/ws/prices` updates and of `GET /api/coins/latest`.
  *
  * Conventions: `side` is the side of the position that was liquidated (`long` or `short`), whatever
- * the venue's own convention; values are in USD (USDT, USDC and USD taken at par) and in KRW at the
+ * the venue's own convention; values are in USD (dollar stablecoins taken at par) and in KRW at the
  * current USD/KRW rate (`null` while no rate is known).
  */
 import { z } from "zod";
@@ -51,8 +51,8 @@ export const VENUE_COMPLETENESS: Record<LiquidationVenue, { completeness: Comple
   },
 };
 
-/** Quote assets whose price is taken as USD. */
-export const USD_QUOTES: ReadonlySet<string> = new Set(["USD", "USDT", "USDC"]);
+/** Quote assets whose price is taken as USD (the dollar and the dollar stablecoins, as the collectors do). */
+export const USD_QUOTES: ReadonlySet<string> = new Set(["USD", "USDT", "USDC", "FDUSD", "BUSD"]);
 
 // --- one liquidation ---------------------------------------------------------------------------
 
