@@ -1,6 +1,7 @@
 // `npm start`: the whole system on one machine. Applies the local D1 migrations, runs the Worker
 // with local Durable Objects, D1 and Queues (wrangler dev) on PORT (default 8787), then the
-// collectors pointed at it (unless COLLECTORS=off). Ctrl-C stops everything.
+// collectors pointed at it (unless COLLECTORS=off): live venues when reachable, else the local venue
+// simulator. Ctrl-C stops everything.
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 
@@ -46,15 +47,36 @@ async function waitForWorker() {
 run("node", ["scripts/ensure-dev-vars.mjs"]);
 run("node", ["scripts/build-web.mjs"]);
 run("npx", ["wrangler", "d1", "migrations", "apply", "kimchi-edge", "--local"]);
-start("worker", "npx", ["wrangler", "dev", "--port", port, "--ip", "127.0.0.1", "--show-interactive-dev-session=false"]);
+start("worker", "npx", [
+  "wrangler",
+  "dev",
+  "--port",
+  port,
+  "--ip",
+  "127.0.0.1",
+  "--show-interactive-dev-session=false",
+]);
 await waitForWorker();
 console.log(`[start] the Worker is up: ${workerUrl} (dashboard /, API docs /docs)`);
 
 if (process.env.COLLECTORS === "off") {
   console.log("[start] COLLECTORS=off: running the Worker alone");
 } else if (existsSync("collectors/main.ts")) {
+  // Live venues when they are reachable, else the local venue simulator (the collectors log which,
+  // and every event then says "source":"simulated"). COLLECTORS_SIMULATE=on|off forces one.
   const token = process.env.COLLECTOR_TOKEN ?? "dev-collector-token-change-me";
-  start("collectors", "npx", ["tsx", "collectors/main.ts", "--worker-url", workerUrl, "--token", token]);
+  const simulate = process.env.COLLECTORS_SIMULATE ?? "auto";
+  start("collectors", "npx", [
+    "tsx",
+    "collectors/main.ts",
+    "--worker-url",
+    workerUrl,
+    "--token",
+    token,
+    "--simulate",
+    simulate,
+  ]);
+  console.log(`[start] collectors: health and metrics on http://127.0.0.1:${process.env.COLLECTORS_PORT ?? 8790}`);
 } else {
   console.log("[start] no collectors yet: running the Worker alone");
 }

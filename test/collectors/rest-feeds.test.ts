@@ -1,0 +1,176 @@
+/**
+ * The polled feeds over real HTTP to the local simulator: Bithumb (every KRW market, in chunks under
+ * its 200-market cap), Bybit spot, USD/KRW (with its fallback) and Fear & Greed; the venues' samples
+ * served through the simulator, 429 with Retry-After, error answers and garbage bodies.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { bithumb } from "../../collectors/exchanges/bithumb";
+import { bybit } from "../../collectors/exchanges/bybit";
+import { fearGreed } from "../../collectors/exchanges/fear-greed";
+import { fx } from "../../collectors/exchanges/fx";
+import { VenueSimulator } from "../../collectors/simulator/server";
+import { bithumbSim } from "../../collectors/simulator/venues/bithumb";
+import { bybitSim } from "../../collectors/simulator/venues/bybit";
+import { fearGreedSim } from "../../collectors/simulator/venues/fear-greed";
+import { fxSim } from "../../collectors/simulator/venues/fx";
+import { runAgainstSimulator } from "./support/feed-harness";
+import { fixtureJson, fixtureText } from "./support/fixtures";
+
+// A simulator per test: a request of a stopped feed that was already on the wire must not be
+// answered by the next test's scripted responses.
+let sim: VenueSimulator;
+beforeEach(async () => {
+  sim = await VenueSimulator.start({ venues: [bithumbSim, bybitSim, fxSim, fearGreedSim] });
+});
+afterEach(async () => {
+  await sim.stop();
+});
+
+describe("the Bithumb feed", () => {
+  it("polls every KRW market, in requests of at most 100 markets", async () => {
+    const run = runAgainstSimulator(bithumb, sim, { pollIntervalMs: 200 });
+    try {
+      const listed = sim.market.listed("bithumb").length;
+      const bases = () => new Set(run.events.map((e) => e.kind === "ticker" && e.base));
+      await run.waitFor(() => bases().size === listed, "every listed market");
+      expect(listed).toBeGreaterThan(200);
+      const tickerRequests = sim.requests("bithumb").filter((r) => r.includes("/v1/ticker"));
+      expect(tickerRequests.length).toBeGreaterThanOrEqual(3);
+      expect(run.events.find((e) => e.kind === "ticker" && e.base === "USDT")).toMatchObject({
+        quote: "KRW",
+        venue: "bithumb",
+      });
+      expect(run.metrics.parseErrors).toBe(0);
+    } finally {
+      await run.stop();
+    }
+  });
+
+  it("parses the venue's sample, and retries after an error answer or a garbage body", async () => {
+    let calls = 0;
+    const sample = { ...fixtureJson<Record<string, unknown>>("bithumb-ws-ticker.json") };
+    delete sample.type;
+    const remove = sim.intercept("bithumb", (req) => {
+      if (req.path !== "/v1/ticker") return undefined;
+      calls++;
+      if (calls === 1) return { status: 400, body: fixtureText("bithumb-rest-error-markets-limit.json") };
+      if (calls === 2) return { body: "<html>bad gateway</html>" };
+      return { body: [{ ...sample, market: "KRW-BTC" }] };
+    });
+    const run = runAgainstSimulator(bithumb, sim, { pollIntervalMs: 100 });
+    try {
+      await run.waitFor(
+        () => run.events.some((e) => e.kind === "ticker" && e.timestamp === 1725927377287),
+        "the sample",
+      );
+      expect(run.events.find((e) => e.kind === "ticker" && e.timestamp === 1725927377287)).toMatchObject({
+        base: "BTC",
+        price: 493100,
+        change_percent: 1.775026,
+      });
+      expect(run.metrics.parseErrors).toBeGreaterThanOrEqual(1); // the garbage body
+      expect(run.metrics.reconnects).toBeGreaterThanOrEqual(1); // the 400
+    } finally {
+      remove();
+      await run.stop();
+    }
+  });
+});
+
+describe("the Bybit spot feed", () => {
+  it("polls every spot symbol in one request", async () => {
+    const run = runAgainstSimulator(bybit, sim, { pollIntervalMs: 200 });
+    try {
+      const listed = sim.market.listed("bybit").length;
+      await run.waitFor(
+        () => new Set(run.events.map((e) => e.kind === "ticker" && e.base)).size === listed,
+        "every symbol",
+      );
+      expect(sim.requests("bybit").every((r) => r === "GET rest /v5/market/tickers")).toBe(true);
+    } finally {
+      await run.stop();
+    }
+  });
+
+  it("parses the venue's sample and waits as long as a 429's Retry-After says", async () => {
+    const times: number[] = [];
+    const remove = sim.intercept("bybit", (req) => {
+      if (req.path !== "/v5/market/tickers") return undefined;
+      times.push(Date.now());
+      if (times.length === 1)
+        return { status: 429, headers: { "Retry-After": "1" }, body: { retCode: 10006, retMsg: "Too many visits!" } };
+      return { body: fixtureText("bybit-rest-tickers-spot.json") };
+    });
+    const run = runAgainstSimulator(bybit, sim, { pollIntervalMs: 50, backoff: { initialMs: 10, maxMs: 20 } });
+    try {
+      await run.waitFor(
+        () => run.events.some((e) => e.kind === "ticker" && e.timestamp === 1673859087947),
+        "the sample",
+      );
+      expect(run.metrics.rateLimited).toBe(1);
+      expect((times[1] ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(1000);
+      expect(run.events.find((e) => e.kind === "ticker" && e.timestamp === 1673859087947)).toMatchObject({
+        base: "BTC",
+        quote: "USDT",
+        price: 20533.13,
+        change_percent: 0.68,
+      });
+    } finally {
+      remove();
+      await run.stop();
+    }
+  });
+});
+
+describe("USD/KRW and Fear & Greed", () => {
+  it("takes USD/KRW from Dunamu (the venue's sample) and falls back to Frankfurter when Dunamu fails", async () => {
+    let dunamuDown = false;
+    const remove = sim.intercept("fx", (req) => {
+      if (req.endpoint !== "dunamu") return undefined;
+      return dunamuDown
+        ? { status: 503, body: "unavailable" }
+        : { body: fixtureText("dunamu-forex-recent-krwusd.json") };
+    });
+    const run = runAgainstSimulator(fx, sim, { pollIntervalMs: 100 });
+    try {
+      await run.waitFor(() => run.events.length > 0, "a rate");
+      expect(run.events[0]).toEqual({
+        kind: "fx",
+        pair: "USD/KRW",
+        rate: 1338,
+        provider: "dunamu (하나은행)",
+        timestamp: 1708410689000,
+      });
+      dunamuDown = true;
+      await run.waitFor(
+        () => run.events.some((e) => e.kind === "fx" && e.provider.startsWith("frankfurter")),
+        "the fallback",
+      );
+      const fallback = run.events.find((e) => e.kind === "fx" && e.provider.startsWith("frankfurter"));
+      // The simulated rate walks; the fallback reports it (not Dunamu's 1338 sample).
+      const rate = fallback?.kind === "fx" ? fallback.rate : 0;
+      expect(Math.abs(rate / sim.market.usdKrw - 1)).toBeLessThan(0.01);
+      expect(sim.requests("fx").some((r) => r === "GET frankfurter /v1/latest")).toBe(true);
+    } finally {
+      remove();
+      await run.stop();
+    }
+  });
+
+  it("reads the Fear & Greed index", async () => {
+    const remove = sim.intercept("fear-greed", () => ({ body: fixtureText("alternativeme-fng.json") }));
+    const run = runAgainstSimulator(fearGreed, sim);
+    try {
+      await run.waitFor(() => run.events.length > 0, "the index");
+      expect(run.events[0]).toEqual({
+        kind: "fear_greed",
+        value: 40,
+        classification: "Fear",
+        timestamp: 1551157200000,
+      });
+    } finally {
+      remove();
+      await run.stop();
+    }
+  });
+});
