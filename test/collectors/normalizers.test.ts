@@ -35,7 +35,7 @@ describe("Upbit normaliser", () => {
       price: 32287000,
       change_percent: 1.26713295,
       volume: 7158.8028356,
-      quote_volume: 228827082483.70729,
+      quote_volume: 228827082483.70728,
       high: 32310000,
       low: 31855000,
       timestamp: 1676965262177,
@@ -143,7 +143,7 @@ describe("Bithumb normaliser", () => {
       venue_symbol: "BTC-USDC",
       price: 0.00001659,
       change_percent: -0.84,
-      quote_volume: 1.7637341012146638,
+      quote_volume: 1.763734101214664,
       timestamp: 1782949733650,
     });
   });
@@ -284,7 +284,7 @@ describe("Bybit normaliser", () => {
       price: 20533.13,
       change_percent: 0.68,
       volume: 11801.27771,
-      quote_volume: 243765620.65899866,
+      quote_volume: 243765620.65899867,
       high: 21128.12,
       low: 20318.89,
       timestamp: 1673859087947,
