@@ -73,6 +73,18 @@ describe("liquidation routes", () => {
     expect(body.errors?.map((e) => e.path)).toContain(field);
   });
 
+  it("rejects a batch with one malformed liquidation whole, counting none of it", async () => {
+    const base = uniqueBase();
+    const good = liquidation("binance", base, "long", 10, 1);
+    const bad = { ...liquidation("binance", base, "long", 10, 1), side: "buy" };
+    const res = await postIngest(batchOf([good, bad as typeof good]));
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as ProblemBody;
+    expect(body.errors?.map((e) => e.path)).toContain("events.1.side");
+    const recent = await getJson<RecentLiquidations>(`/api/liquidations/recent?symbol=${base}`);
+    expect(recent.body.liquidations).toEqual([]);
+  });
+
   it("asks for a WebSocket upgrade on /ws/liquidations with 426", async () => {
     const { status, body } = await problemOf("/ws/liquidations");
     expect(status).toBe(426);

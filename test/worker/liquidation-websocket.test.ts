@@ -1,5 +1,8 @@
+import { evictDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Liquidation, LiquidationSummary } from "../../protocol/liquidations";
+import { liquidationFeed } from "../../workers/lib/objects";
 import { batchOf, postIngest } from "./support/ingest";
 import { liquidation, uniqueBase } from "./support/liquidations";
 import { openSocket, type ServerMessage } from "./support/websocket";
@@ -80,6 +83,21 @@ describe("/ws/liquidations", () => {
 
     socket.ws.send("ping");
     await socket.waitFor((m) => m.type === "text" && m.text === "pong");
+    socket.close();
+  });
+
+  it("keeps a socket's filters and seq across an eviction of the feed (hibernation)", async () => {
+    const base = uniqueBase();
+    const socket = await openSocket(`/ws/liquidations?venue=bybit&symbol=${base}`);
+    const snapshot = await socket.waitFor((m) => m.type === "snapshot");
+    await evictDurableObject(liquidationFeed(env), { webSockets: "hibernate" });
+
+    const filteredOut = liquidation("okx", base, "long", 1, 1);
+    const wanted = liquidation("bybit", base, "short", 1, 1);
+    await postIngest(batchOf([filteredOut, wanted]));
+    const update = await socket.waitFor(carries(wanted.id));
+    expect(update.seq).toBe(snapshot.seq + 1);
+    expect(liquidationsIn(update).map((l) => l.id)).toEqual([wanted.id]);
     socket.close();
   });
 
