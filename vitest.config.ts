@@ -22,7 +22,7 @@ export default defineConfig(async () => {
                   JWT_SIGNING_KEY: "test-current:FPER8fHohLDsGi0Z2Ef1Nk4uSUph0y4pmzEZ5UBQk5s",
                   JWT_PREVIOUS_KEYS: "test-previous:Z4CWzpo9mvSiLJYHQnI4Pe11CcBTHpXYILgihteD8_Q",
                   ADMIN_EMAIL: "admin@kimchi-edge.test",
-                  ADMIN_PASSWORD: "test-admin-password-long-enough",
+                  ADMIN_PASSWORD: "test-operator-passphrase-1",
                 },
               },
             }),
@@ -48,6 +48,16 @@ export default defineConfig(async () => {
             name: "node",
             include: ["test/node/**/*.test.ts"],
             environment: "node",
+          },
+        },
+        {
+          // The dashboard in Chromium against a real Worker (wrangler dev): slow to start, so generous limits.
+          test: {
+            name: "e2e",
+            include: ["test/e2e/**/*.test.ts"],
+            environment: "node",
+            testTimeout: 120_000,
+            hookTimeout: 240_000,
           },
         },
       ],
