@@ -122,13 +122,15 @@ export class DetailView {
   private usdtLine: ISeriesApi<"Line"> | null = null;
   private lastCandle: CandlestickData<UTCTimestamp> | null = null;
   private lastPremiumTime = 0;
+  /** The venues the venue switch offered when last drawn. */
+  private venueKey = "";
   private loading: AbortController | null = null;
 
   constructor(
     private readonly market: MarketState,
     private readonly favourites: Favourites,
   ) {
-    this.heading = h("h1", { class: "detail-name", id: "detail-title" });
+    this.heading = h("h1", { class: "detail-name", id: "detail-title", tabindex: "-1" });
     this.subheading = h("span", { class: "detail-sub" });
     this.tags = h("span", { class: "tags" });
     this.star = h("button", {
@@ -307,6 +309,8 @@ export class DetailView {
     );
     const coin = this.coin();
     const venues = VENUE_ORDER.filter((v) => coin?.prices[v]);
+    this.venueKey = venues.join(",");
+    this.venueBar.hidden = venues.length === 0;
     this.venueBar.setAttribute("aria-label", t("venue"));
     this.venueBar.replaceChildren(
       ...venues.map((v) =>
@@ -434,6 +438,16 @@ export class DetailView {
     if (!symbol || !change.coins.has(symbol)) return;
     const coin = this.market.coins.get(symbol);
     if (!coin) return;
+    // Names, flags and the venues on offer may arrive after the view opened (a direct link).
+    const venues = VENUE_ORDER.filter((v) => coin.prices[v]).join(",");
+    if (change.snapshot || venues !== this.venueKey) {
+      if (!coin.prices[this.venue]) {
+        this.venue = VENUE_ORDER.find((v) => coin.prices[v]) ?? this.venue;
+        void this.load(true);
+      }
+      this.renderStatic();
+      this.renderControls();
+    }
     this.renderFigures();
     const step = INTERVAL_MS[this.interval];
     const price = coin.prices[this.venue];

@@ -139,12 +139,16 @@ export class LiquidationPanel {
         "data-symbol": l.symbol,
         title: `${l.venue_symbol} · ${l.quantity} @ ${l.price}${l.value_krw !== null ? ` · ${formatKrwAmount(l.value_krw)}` : ""}`,
       },
-      h("time", { class: "liq-time", datetime: new Date(l.timestamp).toISOString() }, formatTime(l.timestamp)),
-      h("span", { class: "liq-venue" }, t(`venue_${l.venue}` as MessageKey)),
-      h("span", { class: "liq-symbol" }, l.symbol),
       h("span", { class: `liq-side side-${l.side}` }, t(side)),
+      h(
+        "span",
+        { class: "liq-what" },
+        h("span", { class: "liq-symbol" }, l.symbol),
+        h("span", { class: "liq-venue" }, t(`venue_${l.venue}` as MessageKey)),
+      ),
       h("span", { class: "liq-price" }, formatUsdt(l.price)),
       h("span", { class: "liq-value" }, formatUsdAmount(l.value_usd)),
+      h("time", { class: "liq-time", datetime: new Date(l.timestamp).toISOString() }, formatTime(l.timestamp)),
     );
   }
 

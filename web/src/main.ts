@@ -63,7 +63,8 @@ function route(): void {
   if (match) {
     board.element.hidden = true;
     detail.show(decodeURIComponent(match[1] as string).toUpperCase());
-    (detail.element.querySelector(".back") as HTMLElement | null)?.focus({ preventScroll: true });
+    // Move focus to the view's heading, so screen readers announce it and Tab continues from there.
+    (detail.element.querySelector("h1") as HTMLElement | null)?.focus({ preventScroll: true });
     window.scrollTo({ top: 0 });
   } else {
     const wasDetail = !detail.element.hidden;

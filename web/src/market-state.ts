@@ -43,7 +43,7 @@ export class MarketState {
     }
     this.exchangeRate = data.exchange_rate;
     this.fearGreed = data.fear_greed;
-    this.source = isSource(data.source) ? data.source : null;
+    this.source = this.worstSource(isSource(data.source) ? data.source : "live");
     this.loaded = true;
     this.emit({ coins: changed, removed, globals: true, snapshot: true });
   }
@@ -64,17 +64,29 @@ export class MarketState {
       this.fearGreed = data.fear_greed;
       globals = true;
     }
-    // The board's source follows its coins: a coin priced from a simulated feed marks the board simulated.
-    const sources = new Set<string>();
-    for (const coin of data.coins) for (const p of Object.values(coin.prices)) if (p) sources.add(p.source);
-    if (sources.size === 1) {
-      const [only] = sources;
-      if (isSource(only) && only !== this.source) {
-        this.source = only;
-        globals = true;
-      }
+    const source = this.worstSource(this.source ?? "live");
+    if (source !== this.source) {
+      this.source = source;
+      globals = true;
     }
     this.emit({ coins: changed, removed: new Set(), globals, snapshot: false });
+  }
+
+  /**
+   * The board's source as the page should present it: `simulated` if any price on it is simulated,
+   * else `replay` if any is replayed, else live. (The Worker's `source` is that of its last batch, and
+   * updates carry each price's own source, so this keeps the page honest about what it shows.)
+   */
+  private worstSource(fallback: Source): Source {
+    if (this.coins.size === 0) return fallback;
+    let replay = false;
+    for (const coin of this.coins.values()) {
+      for (const p of Object.values(coin.prices)) {
+        if (p?.source === "simulated") return "simulated";
+        if (p?.source === "replay") replay = true;
+      }
+    }
+    return replay ? "replay" : "live";
   }
 
   private emit(change: MarketChange): void {

@@ -150,13 +150,19 @@ export function historyBatches(symbol: string, minutes: number, now: number): In
   if (!spec) throw new Error(`no fixture coin ${symbol}`);
   const [, , , usdt, premium] = spec;
   const out: IngestBatch[] = [];
-  // A deterministic walk (no Math.random: the same chart every run).
-  let price = usdt * 0.985;
+  // A deterministic walk (no Math.random: the same chart every run), scaled to end at today's price.
   let seed = 7;
   const next = () => {
     seed = (seed * 48271) % 2147483647;
     return seed / 2147483647 - 0.5;
   };
+  const walk: number[] = [];
+  let level = 1;
+  for (let i = 0; i < minutes * 4; i++) {
+    level *= 1 + next() * 0.004 + 0.00012;
+    walk.push(level);
+  }
+  const scale = usdt / (walk[walk.length - 1] as number);
   const minuteStart = Math.floor(now / 60_000) * 60_000;
   for (let m = minutes; m >= 1; m--) {
     const start = minuteStart - m * 60_000;
@@ -164,7 +170,7 @@ export function historyBatches(symbol: string, minutes: number, now: number): In
     let p = premium;
     for (let q = 0; q < 4; q++) {
       const ts = start + q * 15_000;
-      price *= 1 + next() * 0.004 + 0.00018;
+      const price = (walk[(minutes - m) * 4 + q] as number) * scale;
       p = premium + Math.sin((minutes - m) / 9) * 0.6 + next() * 0.15;
       events.push(ticker("binance", symbol, Number(price.toPrecision(8)), 1, 1e9, ts));
       events.push(ticker("upbit", symbol, krwPriceOf(price, p), 1, 1e11, ts));
