@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { Role } from "../../protocol/auth";
+import type { AppEnv } from "../app-env";
 import { database } from "../db/client";
 import { verifyAccessToken } from "../lib/access-tokens";
 import { Problem } from "../lib/problem";
@@ -46,6 +47,24 @@ export function requireAuth(): MiddlewareHandler<AuthEnv> {
 export function requireRole(role: Role): MiddlewareHandler<AuthEnv> {
   return async function requireRole(c, next) {
     if (c.var.user?.role !== role) throw new Problem(403, "forbidden", `This needs the ${role} role`);
+    await next();
+  };
+}
+
+/**
+ * Admits an admin's access token; any other bearer token is handed to `fallback` (for operator
+ * routes that also take a service credential, such as the collectors' token). A valid token of a
+ * non-admin user is a 403, not a fallback.
+ */
+export function requireAdminOr(fallback: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> {
+  return async function requireAdminOr(c, next) {
+    const token = bearerToken(c.req.raw);
+    const claims = token ? await verifyAccessToken(c.env, token) : null;
+    if (!claims) return fallback(c, next);
+    const user = await liveSessionUser(database(c.env), claims.sid);
+    if (!user || user.id !== claims.sub) throw unauthorized();
+    if (user.role !== "admin") throw new Problem(403, "forbidden", "This needs the admin role");
+    c.set("user", user);
     await next();
   };
 }

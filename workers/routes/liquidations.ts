@@ -13,6 +13,7 @@ import { liquidationFeed } from "../lib/objects";
 import { json, problems } from "../lib/openapi";
 import { Problem } from "../lib/problem";
 import { validationHook } from "../lib/validation";
+import { requireAdminOr } from "../middleware/auth";
 import { collectorAuth } from "../middleware/collector-auth";
 
 /**
@@ -78,10 +79,10 @@ liquidations.openapi(
     path: "/api/liquidations/debug",
     tags: ["Liquidations"],
     summary: "Per-venue feed state: counts, duplicates, last event times, storage figures",
-    description: "For operators. Requires the collectors' bearer token until admin accounts exist.",
-    security: [{ CollectorToken: [] }],
-    middleware: [collectorAuth()] as const,
-    responses: { 200: json(LiquidationDebug, "Feed state"), ...problems(401) },
+    description: "For operators: an admin's access token, or the collectors' bearer token.",
+    security: [{ BearerAuth: [] }, { CollectorToken: [] }],
+    middleware: [requireAdminOr(collectorAuth())] as const,
+    responses: { 200: json(LiquidationDebug, "Feed state"), ...problems(401, 403) },
   }),
   async (c) => c.json(await liquidationFeed(c.env).debug(), 200),
 );
