@@ -163,7 +163,7 @@ export class LiquidationPanel {
     const rows = WINDOWS.map((w) => {
       const totals = summary.windows[w]?.total;
       if (!totals) return null;
-      if (totals.completeness === "sampled") sampled = true;
+      if (totals.completeness === "sampled" && totals.total.count > 0) sampled = true;
       return this.totalsRow(w, totals);
     });
     this.totals.replaceChildren(
@@ -197,11 +197,11 @@ export class LiquidationPanel {
       h(
         "span",
         {
-          class: "liq-bar",
+          class: totals.total.count === 0 ? "liq-bar empty" : "liq-bar",
           role: "img",
           "aria-label": `${t("liqLong")} ${totals.long_percent === null ? "—" : `${longPct.toFixed(0)}%`}`,
         },
-        h("span", { class: "liq-bar-long", style: `width:${totals.total.count === 0 ? 50 : longPct}%` }),
+        h("span", { class: "liq-bar-long", style: `width:${longPct}%` }),
       ),
       h(
         "span",
