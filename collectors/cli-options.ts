@@ -15,7 +15,7 @@ export interface CliOptions {
   workerUrlGiven: boolean;
   token: string;
   simulate: SimulateMode;
-  /** The collectors' /health and /metrics port (0: any free port; -1: none). */
+  /** The collectors' /health and /metrics port (0: any free port; -1 (`off`): none). */
   port: number;
   simulatorPort: number;
   speed: number;
@@ -45,7 +45,7 @@ flags (environment variable in brackets):
   --token TOKEN       the Worker's COLLECTOR_TOKEN  [COLLECTOR_TOKEN]
   --simulate [MODE]   on (bare flag): the local simulator; off (default): live venues;
                       auto: live when reachable, else the simulator  [COLLECTORS_SIMULATE]
-  --port N            /health and /metrics port, default 8790, -1 to disable  [COLLECTORS_PORT]
+  --port N|off        /health and /metrics port, default 8790; off: none  [COLLECTORS_PORT]
   --sim-port N        simulator port, default 0 (any) when embedded, 8791 alone  [SIMULATOR_PORT]
   --speed N           replay speed factor, default 1; 0 = as fast as possible
   --no-retime         replay with the recorded timestamps (default: shifted to now)
@@ -115,7 +115,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     workerUrlGiven: workerUrlRaw !== undefined,
     token: values.token ?? env.COLLECTOR_TOKEN ?? "dev-collector-token-change-me",
     simulate,
-    port: int("port", values.port ?? env.COLLECTORS_PORT, 8790),
+    port: (values.port ?? env.COLLECTORS_PORT) === "off" ? -1 : int("port", values.port ?? env.COLLECTORS_PORT, 8790),
     simulatorPort: int("sim-port", values["sim-port"] ?? env.SIMULATOR_PORT, command === "simulator" ? 8791 : 0),
     speed: int("speed", values.speed, 1),
     retime: !values["no-retime"],

@@ -1,5 +1,5 @@
 import type { IngestEvent, TickerEvent } from "../../protocol/ingest";
-import { DiskSpool } from "./disk-spool";
+import { DiskSpool, recoverSpoolFiles, writeShutdownSpool } from "./disk-spool";
 
 /** Options of {@link PushBuffer}. */
 export interface PushBufferOptions {
@@ -35,9 +35,17 @@ export class PushBuffer {
   /** Tickers dropped because `maxMarkets` was reached. */
   droppedMarkets = 0;
 
+  private readonly startedAt = Date.now();
+  /** Events recovered from an earlier run's spool files. */
+  readonly recovered: number;
+
   constructor(private readonly options: PushBufferOptions) {
     this.memoryLimit = options.memoryLimit ?? 10_000;
     this.maxMarkets = options.maxMarkets ?? 20_000;
+    // What an earlier run could not deliver goes first.
+    const leftovers = recoverSpoolFiles(options.spoolDirectory);
+    for (const e of leftovers) this.add(e);
+    this.recovered = leftovers.length;
   }
 
   /** Adds one event. */
@@ -65,7 +73,7 @@ export class PushBuffer {
       this.ordered.push(event);
       return;
     }
-    this.spool ??= new DiskSpool(this.options.spoolDirectory);
+    this.spool ??= new DiskSpool(this.options.spoolDirectory, this.startedAt);
     this.spool.append(event);
   }
 
@@ -119,9 +127,18 @@ export class PushBuffer {
     return out;
   }
 
-  /** Deletes the spool file. */
-  dispose(): void {
-    this.spool?.dispose();
+  /**
+   * Stops: ordered events not yet acknowledged (`unacknowledged`, the batch in flight, then those in
+   * memory) are written to a spool file read back first by the next run, behind which the main spool
+   * file stays if it still holds events. Tickers are dropped (the next run has fresher ones).
+   */
+  close(unacknowledged: readonly IngestEvent[] = []): void {
+    const memory = this.ordered.slice(this.orderedHead);
+    const keep = [...unacknowledged.filter((e) => e.kind !== "ticker"), ...memory];
+    writeShutdownSpool(this.options.spoolDirectory, this.startedAt, keep);
+    this.ordered = [];
+    this.orderedHead = 0;
+    this.spool?.close();
     this.spool = undefined;
   }
 }

@@ -38,6 +38,8 @@ interface InFlight {
   body: string;
   events: number;
   attempts: number;
+  /** The events themselves, kept to spool the ordered ones if the process stops before the ack. */
+  payload: IngestEvent[];
 }
 
 /**
@@ -69,6 +71,10 @@ export class Pusher {
     workerReachable: false,
   };
   private readonly latency = new LatencyHistogram();
+  /** Events recovered from an earlier run's spool files at start. */
+  get recovered(): number {
+    return this.buffer.recovered;
+  }
   private idleWaiters: (() => void)[] = [];
   /** Called after each acknowledged batch (tests, replay progress). */
   onAck: ((ack: { batch_id: string; events: number; duplicate: boolean }) => void) | undefined;
@@ -82,6 +88,11 @@ export class Pusher {
       memoryLimit: options.memoryLimit,
       spoolDirectory: options.spoolDirectory ?? join(tmpdir(), "kimchi-collectors-spool"),
     });
+    if (this.buffer.recovered > 0) {
+      this.log.warn("found undelivered events of an earlier run in the spool; sending them first", {
+        events: this.buffer.recovered,
+      });
+    }
   }
 
   /** Queues events (never blocks, never throws). */
@@ -95,13 +106,22 @@ export class Pusher {
     this.loop ??= this.run();
   }
 
-  /** Stops sending; with `drainMs`, first waits up to that long for everything to be acknowledged. */
+  /**
+   * Stops sending; with `drainMs`, first waits up to that long for everything to be acknowledged.
+   * Liquidations and FX updates still unacknowledged are left in the spool directory, and the next
+   * run sends them first.
+   */
   async stop(drainMs = 0): Promise<void> {
     if (drainMs > 0) await Promise.race([this.idle(), sleep(drainMs)]);
     this.controller.abort();
     this.wake?.();
     await this.loop;
-    this.buffer.dispose();
+    const left = this.inflight?.payload ?? [];
+    this.inflight = undefined;
+    const kept =
+      left.filter((e) => e.kind !== "ticker").length + this.buffer.bufferedOrdered + this.buffer.spooledEvents;
+    this.buffer.close(left);
+    if (kept > 0) this.log.warn("stopped with undelivered events; the next run sends them first", { events: kept });
   }
 
   /** Resolves when nothing waits and nothing is in flight. */
@@ -144,7 +164,7 @@ export class Pusher {
         const events = this.buffer.take(this.maxBatch);
         const batchId = randomUUID();
         const body = JSON.stringify({ batch_id: batchId, source: this.options.source, sent_at: Date.now(), events });
-        this.inflight = { batchId, body, events: events.length, attempts: 0 };
+        this.inflight = { batchId, body, events: events.length, attempts: 0, payload: events };
       }
       const delay = await this.send(this.inflight);
       if (delay > 0) await sleep(delay, signal);

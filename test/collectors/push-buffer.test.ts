@@ -1,5 +1,5 @@
 /** The pusher's buffer on its own: conflation rules and the memory-then-disk order of ordered events. */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -7,8 +7,7 @@ import { PushBuffer } from "../../collectors/pusher/push-buffer";
 import type { FxEvent, TickerEvent } from "../../protocol/ingest";
 
 const dirs: string[] = [];
-function buffer(memoryLimit: number): PushBuffer {
-  const dir = mkdtempSync(join(tmpdir(), "kimchi-buffer-test-"));
+function buffer(memoryLimit: number, dir = mkdtempSync(join(tmpdir(), "kimchi-buffer-test-"))): PushBuffer {
   dirs.push(dir);
   return new PushBuffer({ memoryLimit, spoolDirectory: dir });
 }
@@ -44,7 +43,7 @@ describe("the push buffer", () => {
     expect(b.spooledBytes).toBe(0);
     b.add(fx(13)); // back in memory once the spool is empty
     expect(b.bufferedOrdered).toBe(1);
-    b.dispose();
+    b.close();
   });
 
   it("keeps one ticker per market, never an older one, and drops repeats of what was already taken", () => {
@@ -59,7 +58,7 @@ describe("the push buffer", () => {
     b.add(tick("ETH", 2, 11));
     expect(b.take(10)).toEqual([tick("ETH", 2, 11)]);
     expect(b.conflated).toBe(3);
-    b.dispose();
+    b.close();
   });
 
   it("puts ordered events before tickers in a batch", () => {
@@ -67,6 +66,25 @@ describe("the push buffer", () => {
     b.add(tick("BTC", 1));
     b.add(fx(1));
     expect(b.take(10).map((e) => e.kind)).toEqual(["fx", "ticker"]);
-    b.dispose();
+    b.close();
+  });
+
+  it("leaves unacknowledged liquidations/FX on disk at stop, and the next run sends them first, in order", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kimchi-buffer-test-"));
+    const a = buffer(2, dir);
+    for (let k = 0; k < 6; k++) a.add(fx(k));
+    a.add(tick("BTC", 1));
+    const inFlight = a.take(1); // sent, never acknowledged
+    a.take(1); // acknowledged
+    a.close(inFlight);
+    expect(readdirSync(dir).length).toBeGreaterThan(0);
+
+    const b = buffer(2, dir);
+    expect(b.recovered).toBe(5);
+    b.add(fx(6));
+    const all = b.take(100);
+    expect(all.map((e) => (e.kind === "fx" ? e.rate - 1300 : -1))).toEqual([0, 2, 3, 4, 5, 6]);
+    b.close();
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
