@@ -275,7 +275,8 @@ describe("the dashboard", () => {
       .toBeGreaterThan(500);
     await page.keyboard.press("Escape");
     await page.waitForURL((url) => !url.hash.startsWith("#/coin"));
-    expect(await page.isVisible("#board-table")).toBe(true);
+    await page.waitForSelector("#board-table", { state: "visible" });
+    expect(await page.isVisible("#price-chart")).toBe(false);
     expect(
       await page.evaluate(() => (document.activeElement as HTMLElement | null)?.closest("tr")?.dataset.symbol),
     ).toBe("BTC");

@@ -5,7 +5,7 @@
 import "./styles.css";
 import type { SnapshotMessage, UpdateMessage } from "../../protocol/websocket";
 import { Board } from "./board";
-import { DetailView } from "./detail";
+import type { DetailView } from "./detail";
 import { h } from "./dom";
 import { Favourites } from "./favourites";
 import { Header } from "./header";
@@ -20,7 +20,6 @@ const market = new MarketState();
 const favourites = new Favourites();
 const header = new Header(market);
 const board = new Board(market, favourites);
-const detail = new DetailView(market, favourites);
 const liquidations = new LiquidationPanel(() => header.statusChanged());
 
 const marketStream = new LiveStream(() => "/ws/market", {
@@ -33,6 +32,7 @@ const marketStream = new LiveStream(() => "/ws/market", {
 header.watch(marketStream);
 header.watch(liquidations.stream);
 
+const primary = h("div", { class: "primary" }, board.element);
 const hint = h("span", { class: "footer-hint" });
 const skip = h("a", { class: "skip-link", href: "#coin-search" });
 const docs = h("a", { href: "/docs" }, "API");
@@ -42,12 +42,7 @@ const app = h(
   skip,
   header.element,
   header.banner,
-  h(
-    "main",
-    { class: "layout" },
-    h("div", { class: "primary" }, board.element, detail.element),
-    h("aside", { class: "side" }, liquidations.element),
-  ),
+  h("main", { class: "layout" }, primary, h("aside", { class: "side" }, liquidations.element)),
   h("footer", { class: "foot" }, hint, docs),
 );
 document.body.replaceChildren(app);
@@ -57,18 +52,45 @@ function renderFooter(): void {
   skip.textContent = t("skipToSearch");
 }
 
+/**
+ * The detail view and its charting library load on first use, so the board paints without them.
+ * The chunk is fetched in the background once the board is up.
+ */
+let detail: DetailView | null = null;
+let detailLoading: Promise<DetailView> | null = null;
+function loadDetail(): Promise<DetailView> {
+  detailLoading ??= import("./detail").then(({ DetailView }) => {
+    detail = new DetailView(market, favourites);
+    primary.append(detail.element);
+    return detail;
+  });
+  return detailLoading;
+}
+
+function coinInHash(): string | null {
+  const match = /^#\/coin\/([A-Za-z0-9]{1,20})$/.exec(location.hash);
+  return match ? (match[1] as string).toUpperCase() : null;
+}
+
+function detailOpen(): boolean {
+  return detail !== null && !detail.element.hidden;
+}
+
 /** Shows the board or a coin's detail view for the current hash. */
 function route(): void {
-  const match = /^#\/coin\/([A-Za-z0-9]{1,20})$/.exec(location.hash);
-  if (match) {
+  const symbol = coinInHash();
+  if (symbol) {
     board.element.hidden = true;
-    detail.show(decodeURIComponent(match[1] as string).toUpperCase());
-    // Move focus to the view's heading, so screen readers announce it and Tab continues from there.
-    (detail.element.querySelector("h1") as HTMLElement | null)?.focus({ preventScroll: true });
-    window.scrollTo({ top: 0 });
+    void loadDetail().then((view) => {
+      if (coinInHash() !== symbol) return;
+      view.show(symbol);
+      // Move focus to the view's heading, so screen readers announce it and Tab continues from there.
+      (view.element.querySelector("h1") as HTMLElement | null)?.focus({ preventScroll: true });
+      window.scrollTo({ top: 0 });
+    });
   } else {
-    const wasDetail = !detail.element.hidden;
-    detail.hide();
+    const wasDetail = detailOpen();
+    detail?.hide();
     board.element.hidden = false;
     document.title = t("title");
     if (wasDetail) board.focusRow(lastSymbol);
@@ -77,8 +99,7 @@ function route(): void {
 
 let lastSymbol: string | null = null;
 window.addEventListener("hashchange", () => {
-  const match = /^#\/coin\/([A-Za-z0-9]{1,20})$/.exec(location.hash);
-  if (match) lastSymbol = (match[1] as string).toUpperCase();
+  lastSymbol = coinInHash() ?? lastSymbol;
   route();
 });
 
@@ -87,20 +108,26 @@ document.addEventListener("keydown", (e) => {
   const typing = target.tagName === "INPUT" || target.tagName === "SELECT" || target.tagName === "TEXTAREA";
   if (e.key === "/" && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) {
     e.preventDefault();
-    if (!detail.element.hidden) location.hash = "#/";
+    if (coinInHash()) {
+      location.hash = "#/";
+      route(); // now, not at the hashchange event, so the search box is visible to take focus
+    }
     board.focusSearch();
-  } else if (e.key === "Escape" && !detail.element.hidden) {
+  } else if (e.key === "Escape" && coinInHash()) {
     location.hash = "#/";
   }
 });
 
 onLangChange(() => {
   renderFooter();
-  detail.relabel();
-  if (detail.element.hidden) document.title = t("title");
+  detail?.relabel();
+  if (!detailOpen()) document.title = t("title");
 });
 
 renderFooter();
 route();
 marketStream.start();
 liquidations.stream.start();
+market.onChange((change) => {
+  if (change.snapshot) setTimeout(() => void loadDetail(), 1500);
+});
