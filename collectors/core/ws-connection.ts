@@ -4,6 +4,7 @@ import { sleep } from "./abortable-sleep";
 import { Backoff } from "./backoff";
 import type { FeedContext } from "./feed";
 import type { NormalizeResult } from "./frames";
+import { parseRetryAfter } from "./http-errors";
 import { errorMessage } from "./log";
 
 /** The open connection, as a feed's handlers see it. */
@@ -77,23 +78,35 @@ export async function runWebSocket(ctx: FeedContext, options: WsOptions): Promis
       ctx.log.warn("could not prepare the connection", { error: errorMessage(error) });
       continue;
     }
-    const gotData = await connectOnce(ctx, url, options, onText);
-    if (gotData) backoff.reset();
+    const outcome = await connectOnce(ctx, url, options, onText);
+    if (outcome.gotData) backoff.reset();
+    if (outcome.retryAfterMs !== undefined) {
+      // The handshake was rate limited (429/418): wait what the venue asked before the usual backoff.
+      ctx.log.warn("connection rate limited; waiting", { wait_ms: outcome.retryAfterMs });
+      await sleep(outcome.retryAfterMs, ctx.signal);
+    }
   }
   ctx.metrics.connected = false;
 }
 
-/** One connection's life; resolves when it is closed, with whether it carried any data. */
+/** How long to wait after a rate-limited handshake that gave no Retry-After (418: a ban). */
+const RATE_LIMITED_WAIT_MS = { 429: 5_000, 418: 60_000 } as const;
+
+/**
+ * One connection's life; resolves when it is closed, with whether it carried any data and, for a
+ * rate-limited handshake, how long to wait.
+ */
 function connectOnce(
   ctx: FeedContext,
   url: string,
   options: WsOptions,
   onText: (text: string, conn: WsConnection) => NormalizeResult,
-): Promise<boolean> {
+): Promise<{ gotData: boolean; retryAfterMs?: number }> {
   return new Promise((resolve) => {
     const socket = new WebSocket(url, { handshakeTimeout: 10_000, headers: options.headers });
     const timers: NodeJS.Timeout[] = [];
     let gotData = false;
+    let retryAfterMs: number | undefined;
     let lastDataAt = Date.now();
     let closed = false;
 
@@ -107,7 +120,7 @@ function connectOnce(
       socket.on("error", () => {}); // a late error on a socket we gave up must not crash the process
       socket.terminate();
       if (!ctx.signal.aborted) ctx.log[level]("disconnected", { reason });
-      resolve(gotData);
+      resolve({ gotData, retryAfterMs });
     };
     const onAbort = () => finish("stopped", "info");
     ctx.signal.addEventListener("abort", onAbort, { once: true });
@@ -176,7 +189,14 @@ function connectOnce(
       }
     });
     socket.on("unexpected-response", (_req, res) => {
-      finish(`handshake answered HTTP ${res.statusCode}`);
+      const status = res.statusCode ?? 0;
+      if (status === 429 || status === 418) {
+        ctx.metrics.rateLimited++;
+        const header = res.headers["retry-after"];
+        const asked = parseRetryAfter(Array.isArray(header) ? (header[0] ?? null) : (header ?? null));
+        retryAfterMs = asked ?? RATE_LIMITED_WAIT_MS[status];
+      }
+      finish(`handshake answered HTTP ${status}`);
     });
     socket.on("error", (error) => finish(`socket error: ${errorMessage(error)}`));
     socket.on("close", (code, reason) =>
