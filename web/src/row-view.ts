@@ -87,7 +87,13 @@ export class RowView {
       h(
         "th",
         { scope: "row", class: "col-name" },
-        h("a", { class: "coin-link", href: `#/coin/${encodeURIComponent(symbolName)}` }, primary, secondary),
+        h(
+          "a",
+          { class: "coin-link", href: `#/coin/${encodeURIComponent(symbolName)}` },
+          primary,
+          secondary,
+          h("span", { class: "name-symbol" }, symbolName),
+        ),
         this.tags,
       ),
       h("td", { class: "col-symbol" }, symbolEl),
