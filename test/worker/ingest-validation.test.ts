@@ -24,7 +24,7 @@ describe("ingest rejects bad input whole and changes nothing", () => {
   const good = () => ticker("upbit", "XRP", 3000);
 
   const cases: [string, () => unknown, string][] = [
-    ["a missing field", () => batchOf([{ ...good(), price: undefined }]), "events.0.price"],
+    ["a missing field", () => batchOf([{ ...good(), price: undefined } as never]), "events.0.price"],
     ["a price of the wrong type", () => batchOf([{ ...good(), price: "3000" } as never]), "events.0.price"],
     ["an unknown venue", () => batchOf([{ ...good(), venue: "kraken" } as never]), "events.0.venue"],
     ["an unknown kind", () => batchOf([{ ...good(), kind: "trade" } as never]), "events.0.kind"],
