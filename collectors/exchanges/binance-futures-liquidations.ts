@@ -24,14 +24,20 @@ export class BinanceFuturesLiquidationNormalizer implements Normalizer {
     const payload = "stream" in message && "data" in message ? message.data : message;
     const items = Array.isArray(payload) ? payload : [payload];
     const events: IngestEvent[] = [];
+    const errors: string[] = [];
     for (const item of items) {
       if (!isRecord(item)) return { kind: "error", error: "forceOrder payload is not an object" };
       if (item.e === "serverShutdown") return { kind: "control" };
       if (item.e !== "forceOrder") return { kind: "error", error: `unexpected event ${String(item.e)}` };
       const event = forceOrder(item, frame.received_at);
-      if (typeof event === "string") return { kind: "error", error: event };
+      if (typeof event === "string") {
+        errors.push(event);
+        continue;
+      }
       events.push(event);
     }
+    // A bad item does not cost the good ones of the same frame; a frame with nothing good is an error.
+    if (events.length === 0 && errors.length > 0) return { kind: "error", error: errors.join("; ") };
     return { kind: "data", events };
   }
 }

@@ -126,6 +126,15 @@ describe("Bybit allLiquidation", () => {
     });
   });
 
+  it("keeps the good items of a push with a bad one", () => {
+    const text = push("ETHUSDT", [
+      { T: 1, s: "ETHUSDT", S: "Buy", v: "1", p: "3000" },
+      { T: 2, s: "ETHUSDT", S: "Sideways", v: "1", p: "3000" },
+    ]);
+    const result = new BybitLinearLiquidationNormalizer().normalize(frame(text));
+    expect(result.kind === "data" && result.events.map((e) => e.kind === "liquidation" && e.timestamp)).toEqual([1]);
+  });
+
   it("gives a re-sent item the same id", () => {
     const normalizer = new BybitLinearLiquidationNormalizer();
     const text = push("XRPUSDT", [{ T: 7, s: "XRPUSDT", S: "Buy", v: "10", p: "2" }]);

@@ -34,12 +34,18 @@ export class BybitLinearLiquidationNormalizer implements Normalizer {
     }
     const items = Array.isArray(message.data) ? message.data : [message.data];
     const events: IngestEvent[] = [];
+    const errors: string[] = [];
     for (const item of items) {
       if (!isRecord(item)) return { kind: "error", error: "allLiquidation item is not an object" };
       const event = this.liquidation(item, frame.received_at);
-      if (typeof event === "string") return { kind: "error", error: event };
+      if (typeof event === "string") {
+        errors.push(event);
+        continue;
+      }
       events.push(event);
     }
+    // A bad item does not cost the good ones of the same frame; a frame with nothing good is an error.
+    if (events.length === 0 && errors.length > 0) return { kind: "error", error: errors.join("; ") };
     return { kind: "data", events };
   }
 

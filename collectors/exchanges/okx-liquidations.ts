@@ -45,6 +45,7 @@ export class OkxLiquidationNormalizer implements Normalizer {
       return { kind: "error", error: "not a liquidation-orders push" };
     }
     const events: IngestEvent[] = [];
+    const errors: string[] = [];
     for (const instrument of message.data) {
       if (!isRecord(instrument) || !Array.isArray(instrument.details)) {
         return { kind: "error", error: "liquidation-orders item without details" };
@@ -52,10 +53,15 @@ export class OkxLiquidationNormalizer implements Normalizer {
       for (const detail of instrument.details) {
         if (!isRecord(detail)) return { kind: "error", error: "liquidation detail is not an object" };
         const event = this.liquidation(instrument, detail, frame.received_at);
-        if (typeof event === "string") return { kind: "error", error: event };
+        if (typeof event === "string") {
+          errors.push(event);
+          continue;
+        }
         events.push(event);
       }
     }
+    // A bad item does not cost the good ones of the same frame; a frame with nothing good is an error.
+    if (events.length === 0 && errors.length > 0) return { kind: "error", error: errors.join("; ") };
     return { kind: "data", events };
   }
 
