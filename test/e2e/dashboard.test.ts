@@ -84,7 +84,10 @@ describe("the dashboard", () => {
     // Reverse premium is highlighted, and caution flags show.
     expect(await page.getAttribute('#board-table tr[data-symbol="GAS"]', "class")).toContain("reverse");
     expect(await page.textContent('#board-table tr[data-symbol="GAS"] .badge-reverse')).toBe("역프");
-    expect(await page.textContent('#board-table tr[data-symbol="MEW"] .tags')).toContain("가격 급등락");
+    expect(await page.textContent('#board-table tr[data-symbol="MEW"] .tags')).toBe("가격 급등락+1");
+    expect(await page.getAttribute('#board-table tr[data-symbol="MEW"] .tags .badge', "title")).toBe(
+      "가격 급등락, 글로벌 가격 차이",
+    );
     expect(await page.textContent('#board-table tr[data-symbol="BTT"] .tags')).toContain("유의");
     // A coin only Bithumb lists in KRW says so; a coin with no global market shows dashes.
     expect(await page.textContent('#board-table tr[data-symbol="ASTR"] .col-krw .venue-tag')).toBe("빗썸");

@@ -183,12 +183,21 @@ export class RowView {
     if (key === this.tagsKey && !force) return;
     this.tagsKey = key;
     const badges: HTMLElement[] = [];
-    for (const w of fig.warnings) {
-      const k = warningKey(w);
-      const severe = k === "WARNING" || k === "DELISTING";
+    // The most serious flag is shown; the others are counted, and all are in the tooltip.
+    const flags = fig.warnings
+      .map((w) => {
+        const k = warningKey(w);
+        return { label: tMaybe(`warn_${k}`, w), severe: k === "WARNING" || k === "DELISTING" };
+      })
+      .sort((a, b) => Number(b.severe) - Number(a.severe));
+    const [first] = flags;
+    if (first) {
+      const all = flags.map((f) => f.label).join(", ");
       badges.push(
-        h("span", { class: `badge ${severe ? "badge-warning" : "badge-caution"}`, title: w }, tMaybe(`warn_${k}`, w)),
+        h("span", { class: `badge ${first.severe ? "badge-warning" : "badge-caution"}`, title: all }, first.label),
       );
+      if (flags.length > 1)
+        badges.push(h("span", { class: "badge badge-caution badge-more", title: all }, `+${flags.length - 1}`));
     }
     if (stale) badges.push(h("span", { class: "badge badge-stale", title: t("staleTitle") }, t("staleNote")));
     if (fig.source !== "live") {
