@@ -1,18 +1,44 @@
-import { defineConfig } from "vite";
+import { readdirSync, rmSync } from "node:fs";
+import { defineConfig, type Plugin } from "vite";
 
 /**
  * Builds the dashboard (web/index.html + web/src) into web/dist, which wrangler serves as static
  * assets at `/`. Paths are taken from this file's folder, so the build works from any directory.
  */
 const root = new URL(".", import.meta.url).pathname;
+const outDir = `${root}dist`;
+
+/**
+ * Replaces the build in place instead of emptying web/dist first: a running `wrangler dev` watches
+ * that folder and stops serving it if the folder disappears under it. Assets of earlier builds are
+ * removed once the new ones are written.
+ */
+function pruneOldAssets(): Plugin {
+  return {
+    name: "prune-old-assets",
+    writeBundle(_options, bundle) {
+      const current = new Set(Object.keys(bundle));
+      let files: string[] = [];
+      try {
+        files = readdirSync(`${outDir}/assets`);
+      } catch {
+        return;
+      }
+      for (const file of files) {
+        if (!current.has(`assets/${file}`)) rmSync(`${outDir}/assets/${file}`, { force: true });
+      }
+    },
+  };
+}
 
 export default defineConfig({
   root,
   base: "/",
   publicDir: false,
+  plugins: [pruneOldAssets()],
   build: {
-    outDir: `${root}dist`,
-    emptyOutDir: true,
+    outDir,
+    emptyOutDir: false,
     target: "es2022",
     sourcemap: true,
     chunkSizeWarningLimit: 400,

@@ -74,6 +74,14 @@ export class Board {
   private orderDirty = true;
   private lastSort = 0;
   private resortTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Tells rows whether they are on screen, so only those animate (hundreds of flashing cells cost frames). */
+  private readonly visibility = new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      const symbol = (entry.target as HTMLElement).dataset.symbol;
+      const row = symbol ? this.rows.get(symbol) : undefined;
+      if (row) row.onScreen = entry.isIntersecting;
+    }
+  });
 
   constructor(
     private readonly market: MarketState,
@@ -97,8 +105,8 @@ export class Board {
     });
     this.tabAll = h("button", { type: "button", role: "tab", class: "tab", onclick: () => this.setTab("all") });
     this.tabFav = h("button", { type: "button", role: "tab", class: "tab", onclick: () => this.setTab("favourites") });
-    this.headRow = h("tr");
-    this.tbody = h("tbody");
+    this.headRow = h("tr", { role: "row" });
+    this.tbody = h("tbody", { role: "rowgroup" });
     this.empty = h("p", { class: "board-empty", role: "status" });
     this.element = h(
       "section",
@@ -114,9 +122,10 @@ export class Board {
         { class: "table-wrap" },
         h(
           "table",
-          { class: "board-table", id: "board-table" },
+          // Explicit roles: the rows are CSS grids, and display overrides can drop native table semantics.
+          { class: "board-table", id: "board-table", role: "table", "aria-labelledby": "board-title" },
           h("caption", { id: "board-title", class: "visually-hidden" }),
-          h("thead", {}, this.headRow),
+          h("thead", { role: "rowgroup" }, this.headRow),
           this.tbody,
         ),
         this.empty,
@@ -167,12 +176,21 @@ export class Board {
     }
     for (const symbol of change.coins) this.dirty.add(symbol);
     for (const symbol of change.removed) {
-      this.rows.get(symbol)?.element.remove();
-      this.rows.delete(symbol);
-      this.figures.delete(symbol);
+      this.dropRow(symbol);
       this.orderDirty = true;
     }
     this.schedule();
+  }
+
+  private dropRow(symbol: string): void {
+    const row = this.rows.get(symbol);
+    if (row) {
+      this.visibility.unobserve(row.element);
+      row.element.remove();
+    }
+    this.rows.delete(symbol);
+    this.figures.delete(symbol);
+    this.order = this.order.filter((s) => s !== symbol);
   }
 
   private schedule(): void {
@@ -194,11 +212,9 @@ export class Board {
       const fig = rowFigures(coin, rate);
       // The board lists coins traded in KRW; global-only coins have no premium to show.
       if (fig.krwPrice === null) {
-        const gone = this.rows.get(symbol);
-        if (gone) {
-          gone.element.remove();
-          this.rows.delete(symbol);
-          this.figures.delete(symbol);
+        if (this.rows.has(symbol)) {
+          this.dropRow(symbol);
+          this.orderDirty = true;
         }
         continue;
       }
@@ -208,6 +224,7 @@ export class Board {
       if (!row) {
         row = new RowView(symbol, this.favourites.has(symbol));
         this.rows.set(symbol, row);
+        this.visibility.observe(row.element);
         added = true;
         row.setHidden(!this.matches(fig));
       }
@@ -313,14 +330,18 @@ export class Board {
   private renderHead(): void {
     const cells = COLUMNS.map((col) => {
       if (col.key === "fav") {
-        return h("th", { scope: "col", class: col.className }, h("span", { class: "visually-hidden" }, t(col.label)));
+        return h(
+          "th",
+          { role: "columnheader", scope: "col", class: col.className },
+          h("span", { class: "visually-hidden" }, t(col.label)),
+        );
       }
       const key = col.key;
       const active = this.sortKey === key;
       const ariaSort = active ? (this.sortDir === 1 ? "ascending" : "descending") : undefined;
       return h(
         "th",
-        { scope: "col", class: col.className, "aria-sort": ariaSort, "data-key": key },
+        { role: "columnheader", scope: "col", class: col.className, "aria-sort": ariaSort, "data-key": key },
         h(
           "button",
           { type: "button", class: "sort", onclick: () => this.setSort(key, col.numeric) },

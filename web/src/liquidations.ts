@@ -212,7 +212,8 @@ export class LiquidationPanel {
   }
 
   private renderEmpty(): void {
-    const text = !this.loaded ? t("liqWaiting") : this.feed.childElementCount === 0 ? t("liqEmpty") : "";
+    const none = this.minUsd === 0 ? t("liqNone") : t("liqEmpty");
+    const text = !this.loaded ? t("liqWaiting") : this.feed.childElementCount === 0 ? none : "";
     this.empty.textContent = text;
     this.empty.hidden = text === "";
   }

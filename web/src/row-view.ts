@@ -29,6 +29,8 @@ function warningKey(warning: string): string {
 export class RowView {
   readonly element: HTMLTableRowElement;
   hidden = false;
+  /** Whether the row is on screen; off-screen rows update their text but do not flash. */
+  onScreen = false;
   private readonly star: HTMLButtonElement;
   private readonly primary: Slot;
   private readonly secondary: Slot;
@@ -74,19 +76,19 @@ export class RowView {
     const change = span("v");
     const value = span("v");
     this.cells = {
-      krw: h("td", { class: "col-num col-krw" }, krwVenue, krw),
-      global: h("td", { class: "col-num col-global" }, global),
-      premium: h("td", { class: "col-num col-premium" }, this.premiumBadge, premium),
-      usdtPremium: h("td", { class: "col-num col-usdt-premium" }, usdtPremium),
-      change: h("td", { class: "col-num col-change" }, change),
+      krw: h("td", { role: "cell", class: "col-num col-krw" }, krwVenue, krw),
+      global: h("td", { role: "cell", class: "col-num col-global" }, global),
+      premium: h("td", { role: "cell", class: "col-num col-premium" }, this.premiumBadge, premium),
+      usdtPremium: h("td", { role: "cell", class: "col-num col-usdt-premium" }, usdtPremium),
+      change: h("td", { role: "cell", class: "col-num col-change" }, change),
     };
     this.element = h(
       "tr",
-      { "data-symbol": symbolName },
-      h("td", { class: "col-fav" }, this.star),
+      { role: "row", "data-symbol": symbolName },
+      h("td", { role: "cell", class: "col-fav" }, this.star),
       h(
         "th",
-        { scope: "row", class: "col-name" },
+        { role: "rowheader", scope: "row", class: "col-name" },
         h(
           "a",
           { class: "coin-link", href: `#/coin/${encodeURIComponent(symbolName)}` },
@@ -96,14 +98,14 @@ export class RowView {
         ),
         this.tags,
       ),
-      h("td", { class: "col-symbol" }, symbolEl),
+      h("td", { role: "cell", class: "col-symbol" }, symbolEl),
       this.cells.krw,
       this.cells.global,
-      h("td", { class: "col-num col-global-krw" }, globalKrw),
+      h("td", { role: "cell", class: "col-num col-global-krw" }, globalKrw),
       this.cells.premium,
       this.cells.usdtPremium,
       this.cells.change,
-      h("td", { class: "col-num col-value" }, value),
+      h("td", { role: "cell", class: "col-num col-value" }, value),
     );
     this.primary = new Slot(primary);
     this.secondary = new Slot(secondary);
@@ -161,9 +163,15 @@ export class RowView {
       this.premiumBadge.title = t("reverseTitle");
     }
 
-    if (prev && prev.krwPrice !== null && fig.krwPrice !== null && prev.krwPrice !== fig.krwPrice)
+    if (this.onScreen && prev && prev.krwPrice !== null && fig.krwPrice !== null && prev.krwPrice !== fig.krwPrice)
       flash(this.cells.krw, fig.krwPrice > prev.krwPrice ? 1 : -1);
-    if (prev && prev.globalPrice !== null && fig.globalPrice !== null && prev.globalPrice !== fig.globalPrice)
+    if (
+      this.onScreen &&
+      prev &&
+      prev.globalPrice !== null &&
+      fig.globalPrice !== null &&
+      prev.globalPrice !== fig.globalPrice
+    )
       flash(this.cells.global, fig.globalPrice > prev.globalPrice ? 1 : -1);
 
     this.refreshStale(Date.now(), force);
