@@ -9,6 +9,7 @@ import type { IngestEvent } from "../../protocol/ingest";
 import { startWorker, type WorkerProcess } from "../support/worker-process";
 import {
   collectErrors,
+  contrastRatios,
   countChartPixels,
   launchChromium,
   RESULTS_DIR,
@@ -298,6 +299,33 @@ describe("the dashboard", () => {
     await page.waitForURL(/#\/coin\/ETH$/);
     await page.keyboard.press("Escape");
     await page.fill("#coin-search", "");
+  });
+
+  it("keeps text readable: every kind of text on the board has at least 4.5:1 contrast", async () => {
+    const ratios = await contrastRatios(page, [
+      ".name-primary",
+      ".name-secondary",
+      ".col-symbol .symbol",
+      ".board-table thead .th-label",
+      ".board-table thead .th-unit",
+      "td.up",
+      "td.down",
+      ".col-value .v",
+      ".badge-caution",
+      ".badge-warning",
+      ".badge-reverse",
+      ".stat-label",
+      ".stat-value",
+      ".tab",
+      ".liq-time",
+      ".liq-venue",
+      ".liq-side.side-long",
+      ".liq-side.side-short",
+      ".liq-note",
+      ".foot",
+    ]);
+    const weak = ratios.filter((r) => r.ratio < 4.5);
+    expect(weak).toEqual([]);
   });
 
   it("switches to English and back", async () => {

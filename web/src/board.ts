@@ -103,8 +103,9 @@ export class Board {
         }
       },
     });
-    this.tabAll = h("button", { type: "button", role: "tab", class: "tab", onclick: () => this.setTab("all") });
-    this.tabFav = h("button", { type: "button", role: "tab", class: "tab", onclick: () => this.setTab("favourites") });
+    // Two toggle buttons that filter the one table (not ARIA tabs: there is a single panel).
+    this.tabAll = h("button", { type: "button", class: "tab", onclick: () => this.setTab("all") });
+    this.tabFav = h("button", { type: "button", class: "tab", onclick: () => this.setTab("favourites") });
     this.headRow = h("tr", { role: "row" });
     this.tbody = h("tbody", { role: "rowgroup" });
     this.empty = h("p", { class: "board-empty", role: "status" });
@@ -114,7 +115,7 @@ export class Board {
       h(
         "div",
         { class: "board-toolbar" },
-        h("div", { class: "tabs", role: "tablist" }, this.tabAll, this.tabFav),
+        h("div", { class: "tabs", role: "group" }, this.tabAll, this.tabFav),
         h("div", { class: "search-wrap" }, this.search, h("kbd", { class: "search-hint", "aria-hidden": "true" }, "/")),
       ),
       h(
@@ -323,8 +324,8 @@ export class Board {
   private renderTabs(): void {
     this.tabAll.textContent = `${t("tabAll")} ${this.rows.size}`;
     this.tabFav.textContent = `★ ${t("tabFavourites")} ${this.favourites.size}`;
-    this.tabAll.setAttribute("aria-selected", String(this.tab === "all"));
-    this.tabFav.setAttribute("aria-selected", String(this.tab === "favourites"));
+    this.tabAll.setAttribute("aria-pressed", String(this.tab === "all"));
+    this.tabFav.setAttribute("aria-pressed", String(this.tab === "favourites"));
   }
 
   private renderHead(): void {

@@ -84,3 +84,60 @@ export function countChartPixels(page: Page, selector: string, colours: string[]
     [selector, colours] as const,
   );
 }
+
+/** The WCAG contrast ratio of the first visible element matching each selector against what is behind it. */
+export function contrastRatios(page: Page, selectors: string[]): Promise<{ selector: string; ratio: number }[]> {
+  return page.evaluate((sels) => {
+    const parse = (css: string): [number, number, number, number] => {
+      const m = css.match(/rgba?\(([^)]+)\)/);
+      if (!m) return [0, 0, 0, 0];
+      const parts = (m[1] as string)
+        .split(/[\s,/]+/)
+        .filter(Boolean)
+        .map(Number);
+      return [parts[0] ?? 0, parts[1] ?? 0, parts[2] ?? 0, parts[3] ?? 1];
+    };
+    const luminance = ([r, g, b]: number[]) => {
+      const lin = (c: number) => {
+        const s = c / 255;
+        return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      };
+      return 0.2126 * lin(r as number) + 0.7152 * lin(g as number) + 0.0722 * lin(b as number);
+    };
+    /** The background actually behind an element: its ancestors' colours composited from the page up. */
+    const backgroundOf = (el: Element): number[] => {
+      const layers: [number, number, number, number][] = [];
+      for (let node: Element | null = el; node; node = node.parentElement) {
+        const bg = parse(getComputedStyle(node).backgroundColor);
+        if (bg[3] > 0) layers.push(bg);
+        if (bg[3] >= 1) break;
+      }
+      let colour = [255, 255, 255];
+      for (const [r, g, b, a] of layers.reverse())
+        colour = [
+          r * a + (colour[0] as number) * (1 - a),
+          g * a + (colour[1] as number) * (1 - a),
+          b * a + (colour[2] as number) * (1 - a),
+        ];
+      return colour;
+    };
+    const out: { selector: string; ratio: number }[] = [];
+    for (const sel of sels) {
+      const el = [...document.querySelectorAll(sel)].find((e) => (e as HTMLElement).offsetParent !== null);
+      if (!el) {
+        out.push({ selector: sel, ratio: 0 });
+        continue;
+      }
+      const [r, g, b, a] = parse(getComputedStyle(el).color);
+      const bg = backgroundOf(el);
+      const fg = [
+        r * a + (bg[0] as number) * (1 - a),
+        g * a + (bg[1] as number) * (1 - a),
+        b * a + (bg[2] as number) * (1 - a),
+      ];
+      const [hi, lo] = [luminance(fg), luminance(bg)].sort((x, y) => y - x) as [number, number];
+      out.push({ selector: sel, ratio: Math.round(((hi + 0.05) / (lo + 0.05)) * 100) / 100 });
+    }
+    return out;
+  }, selectors);
+}
