@@ -43,7 +43,9 @@ describe("the password hash never leaves the server", () => {
       await keep(await postJson("/api/auth/refresh", { refresh_token: tokens.refresh_token }))
     ).json()) as TokenResponse;
     await keep(await postJson("/api/auth/logout", { refresh_token: refreshed.refresh_token }));
-    await keep(await call("/openapi.json"));
+    const doc = await keep(await call("/openapi.json"));
+    expect(doc.status).toBe(200);
+    expect(await doc.clone().text()).toContain("/api/auth/token");
 
     const row = await env.DB.prepare("SELECT password_hash FROM users WHERE id = ?1")
       .bind(user_id)
