@@ -171,9 +171,8 @@ export class LiquidationPanel {
         "div",
         { class: "liq-row liq-row-head", "aria-hidden": "true" },
         h("span", {}, ""),
-        h("span", { class: "side-long" }, t("liqLong")),
-        h("span", { class: "liq-bar-head" }, ""),
-        h("span", { class: "side-short" }, t("liqShort")),
+        h("span", { class: "side-long liq-head-long" }, t("liqLongTotal")),
+        h("span", { class: "side-short liq-head-short" }, t("liqShortTotal")),
       ),
       ...rows.filter((r): r is HTMLElement => r !== null),
     );
