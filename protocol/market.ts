@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { EpochMs, MarketVenue, Source } from "./common";
+import { LiquidationSummary } from "./liquidations";
 
 /** One venue's latest 24 h ticker for a coin. */
 export const VenuePrice = z
@@ -87,8 +88,8 @@ export const CoinsLatest = z
     exchange_rate: z.number().nullable(),
     usdt_krw_rate: z.number().nullable(),
     fear_greed: FearGreed.nullable(),
-    /** The liquidation summary (filled in once liquidations are collected). */
-    liquidations: z.unknown().nullable(),
+    /** The liquidation summary (1h/4h/12h/24h long and short totals per venue); null if the feed did not answer. */
+    liquidations: LiquidationSummary.nullable(),
     timestamp: EpochMs,
     source: Source,
   })

@@ -32,6 +32,31 @@ describe("operations endpoints", () => {
     expect(body.status).toBe("degraded");
   });
 
+  it("reports liquidation feeds in readiness and metrics once a venue has delivered", async () => {
+    await postIngest(
+      batchOf([
+        {
+          kind: "liquidation",
+          venue: "okx",
+          base: "ETH",
+          quote: "USDT",
+          venue_symbol: "ETH-USDT-SWAP",
+          side: "short",
+          price: 3_000,
+          quantity: 2,
+          timestamp: Date.now(),
+          id: "okx-health-1",
+        },
+      ]),
+    );
+    const { body } = await getJson<{ liquidation_feeds: Record<string, { last_received_age_ms: number | null }> }>(
+      "/health/ready",
+    );
+    expect(body.liquidation_feeds.okx.last_received_age_ms).not.toBeNull();
+    const text = await (await exports.default.fetch("http://gateway/metrics")).text();
+    expect(text).toContain('kimchi_liquidations_total{venue="okx",outcome="accepted"} 1');
+  });
+
   it("exposes Prometheus metrics that count applied and duplicate batches", async () => {
     const batch = batchOf([ticker("upbit", "ETH", 5e6)]);
     await postIngest(batch);

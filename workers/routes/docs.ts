@@ -25,6 +25,12 @@ export function mountDocs(app: App): void {
     tags: [
       { name: "Market", description: "Prices, volumes, premiums, rates, candles and names" },
       { name: "WebSockets", description: "Live streams (snapshot, then conflated updates with `seq`)" },
+      {
+        name: "Liquidations",
+        description: "Futures liquidations from Binance, Bybit, OKX and BitMEX: windows, recent, stream",
+      },
+      { name: "Auth", description: "Accounts, access and refresh tokens, WebSocket tickets" },
+      { name: "Users", description: "Profiles, password change, roles" },
       { name: "Ingest", description: "The collectors' push endpoint" },
       { name: "Operations", description: "Health and metrics" },
     ],

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../app-env";
-import { marketBoard } from "../lib/objects";
+import { liquidationFeed, marketBoard } from "../lib/objects";
 import { json } from "../lib/openapi";
 
 /** Liveness, readiness and Prometheus metrics. */
@@ -23,6 +23,8 @@ const Ready = z.object({
   checks: z.object({ d1: Check, durable_objects: Check }),
   feeds: z.record(z.string(), z.object({ markets: z.number(), age_ms: z.number(), stale: z.boolean() })),
   fx: z.object({ age_ms: z.number(), stale: z.boolean() }).nullable(),
+  /** Per liquidation venue: ms since the Worker last counted one (null: never). Informational: liquidations are bursty. */
+  liquidation_feeds: z.record(z.string(), z.object({ last_received_age_ms: z.number().nullable() })),
   timestamp: z.number().int(),
 });
 
@@ -36,15 +38,25 @@ health.openapi(
     responses: { 200: json(Ready, "Ready or degraded"), 503: json(Ready, "Unavailable") },
   }),
   async (c) => {
-    const [d1, board] = await Promise.allSettled([
+    const [d1, board, liquidations] = await Promise.allSettled([
       c.env.DB.prepare("SELECT 1 AS one").first<{ one: number }>(),
       marketBoard(c.env).stats(),
+      liquidationFeed(c.env).debug(),
     ]);
+    const objectsOk = board.status === "fulfilled" && liquidations.status === "fulfilled";
     const checks = {
       d1: d1.status === "fulfilled" ? { ok: true } : { ok: false, detail: "D1 did not answer" },
-      durable_objects:
-        board.status === "fulfilled" ? { ok: true } : { ok: false, detail: "MarketBoard did not answer" },
+      durable_objects: objectsOk
+        ? { ok: true }
+        : { ok: false, detail: "MarketBoard or LiquidationFeed did not answer" },
     };
+    const now = Date.now();
+    const liquidationFeeds = Object.fromEntries(
+      Object.entries(liquidations.status === "fulfilled" ? liquidations.value.venues : {}).map(([venue, v]) => [
+        venue,
+        { last_received_age_ms: v.last_received_at === null ? null : now - v.last_received_at },
+      ]),
+    );
     const stats = board.status === "fulfilled" ? board.value : null;
     const feeds = Object.fromEntries(
       Object.entries(stats?.venues ?? {}).map(([venue, v]) => [
@@ -56,7 +68,10 @@ health.openapi(
     const fresh =
       Object.keys(feeds).length > 0 && Object.values(feeds).every((f) => !f.stale) && stats?.fx?.stale === false;
     const status: z.infer<typeof Ready>["status"] = !healthy ? "unavailable" : fresh ? "ready" : "degraded";
-    return c.json({ status, checks, feeds, fx: stats?.fx ?? null, timestamp: Date.now() }, healthy ? 200 : 503);
+    return c.json(
+      { status, checks, feeds, fx: stats?.fx ?? null, liquidation_feeds: liquidationFeeds, timestamp: now },
+      healthy ? 200 : 503,
+    );
   },
 );
 
@@ -69,7 +84,8 @@ health.openapi(
     responses: { 200: { description: "Metrics", content: { "text/plain": { schema: z.string() } } } },
   }),
   async (c) => {
-    const s = await marketBoard(c.env).stats();
+    const [s, liq] = await Promise.all([marketBoard(c.env).stats(), liquidationFeed(c.env).debug()]);
+    const now = Date.now();
     const lines = [
       "# HELP kimchi_feed_age_seconds Age of the newest ticker per venue.",
       "# TYPE kimchi_feed_age_seconds gauge",
@@ -90,6 +106,24 @@ health.openapi(
       "# HELP kimchi_ingest_events_total Ingest events applied since the board started.",
       "# TYPE kimchi_ingest_events_total counter",
       `kimchi_ingest_events_total ${s.events_applied}`,
+      "# HELP kimchi_liquidations_total Liquidations per venue by outcome (counted once per venue id).",
+      "# TYPE kimchi_liquidations_total counter",
+      ...Object.entries(liq.venues).flatMap(([v, f]) => [
+        `kimchi_liquidations_total{venue="${v}",outcome="accepted"} ${f.accepted}`,
+        `kimchi_liquidations_total{venue="${v}",outcome="duplicate"} ${f.duplicates}`,
+        `kimchi_liquidations_total{venue="${v}",outcome="too_old"} ${f.too_old}`,
+        `kimchi_liquidations_total{venue="${v}",outcome="unpriced"} ${f.unpriced}`,
+      ]),
+      "# HELP kimchi_liquidation_feed_age_seconds Time since the Worker last counted a liquidation per venue.",
+      "# TYPE kimchi_liquidation_feed_age_seconds gauge",
+      ...Object.entries(liq.venues)
+        .filter(([, f]) => f.last_received_at !== null)
+        .map(
+          ([v, f]) => `kimchi_liquidation_feed_age_seconds{venue="${v}"} ${(now - (f.last_received_at ?? now)) / 1000}`,
+        ),
+      "# HELP kimchi_liquidation_subscribers Open /ws/liquidations sockets.",
+      "# TYPE kimchi_liquidation_subscribers gauge",
+      `kimchi_liquidation_subscribers ${liq.subscribers}`,
     ];
     return c.text(`${lines.join("\n")}\n`, 200, { "Content-Type": "text/plain; version=0.0.4" });
   },
