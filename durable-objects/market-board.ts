@@ -16,10 +16,11 @@ import {
 } from "../protocol/liquidations";
 import type { Coin, CoinName, ExchangeRate, FearGreed, VenuePrice } from "../protocol/market";
 import { ClientMessage } from "../protocol/websocket";
-import { liquidationFeed } from "../workers/lib/objects";
+import { liquidationFeed, marketSymbol } from "../workers/lib/objects";
 import { ConflatedFanout, type FanoutSource } from "./conflated-fanout";
 import { computePremium, type FreshnessBounds, KRW_VENUES, type TimedRate } from "./premium";
 import { readBounds, readFanoutInterval, readIdleTimeout } from "./settings";
+import { draftCandles, mergeUpdates, premiumPoint, type SymbolUpdate } from "./symbol-update";
 
 /** How long an applied batch id is remembered for de-duplication. */
 const BATCH_ID_RETENTION_MS = 24 * 60 * 60 * 1000;
@@ -36,12 +37,16 @@ interface StoredRate {
   timestamp: number;
 }
 
-/** What `applyBatch` tells the gateway, so it can fan the batch out to the per-coin objects. */
+/** What `applyBatch` tells the gateway. */
 export interface BoardApplyResult {
+  /** True when this `batch_id` had been applied before (nothing was applied again). */
   duplicate: boolean;
-  /** The current state of every coin the batch carried a ticker for. */
-  coins: Coin[];
 }
+
+/** How often pending coin updates are delivered to coins nobody is watching (ms). */
+const SYMBOL_DELIVERY_MS = 1000;
+/** How many coin objects one delivery round talks to at once. */
+const SYMBOL_DELIVERY_CONCURRENCY = 32;
 
 /** What `/health/ready` and `/metrics` read from the board. */
 export interface BoardStats {
@@ -60,6 +65,12 @@ export interface BoardStats {
  *
  * State is in the object's SQLite storage and mirrored in memory; every batch is applied once
  * (its `batch_id` is remembered) and a ticker never replaces a newer one for the same market.
+ *
+ * Coin history (candles, premium points) goes to each coin's `MarketSymbol` through an outbox kept
+ * in this object's storage: a batch is acknowledged once the board's one storage commit lands, and
+ * the outbox is delivered in the background (within one fan-out interval for coins whose own stream
+ * has subscribers, about once a second for the rest), retried until each coin has it. This keeps the
+ * ingest path to one object's commit instead of one per coin in the batch.
  */
 export class MarketBoard extends DurableObject<Env> implements FanoutSource {
   private readonly tickers = new Map<string, StoredTicker>();
@@ -78,6 +89,14 @@ export class MarketBoard extends DurableObject<Env> implements FanoutSource {
   /** Recently relayed `venue\nid`s, so a liquidation re-sent in another batch reaches `/ws/prices` once. */
   private readonly relayedLiquidations = new Set<string>();
   private lastPrune = 0;
+  /** Per coin: the update its MarketSymbol has not confirmed yet, and a version to spot newer merges. */
+  private readonly outbox = new Map<string, { update: SymbolUpdate; version: number }>();
+  private outboxVersion = 0;
+  private deliveryAlarmSet = false;
+  /** Coins whose own stream (`/ws/prices/{symbol}`) has subscribers: delivered every fan-out interval. */
+  private readonly watched = new Set<string>();
+  private readonly watchedDue = new Set<string>();
+  private watchedTimer: ReturnType<typeof setTimeout> | undefined;
   /** Counters since this instance started, for `/metrics` (Prometheus copes with resets). */
   private readonly counters = { batches_applied: 0, batches_duplicate: 0, events_applied: 0 };
 
@@ -90,6 +109,7 @@ export class MarketBoard extends DurableObject<Env> implements FanoutSource {
     ctx.blockConcurrencyWhile(async () => {
       this.migrate();
       this.load();
+      this.scheduleDelivery(); // an outbox left by a previous instance
     });
   }
 
@@ -101,10 +121,16 @@ export class MarketBoard extends DurableObject<Env> implements FanoutSource {
       base TEXT PRIMARY KEY, korean_name TEXT NOT NULL, english_name TEXT NOT NULL, warnings TEXT NOT NULL)`);
     sql.exec(`CREATE TABLE IF NOT EXISTS singletons (name TEXT PRIMARY KEY, data TEXT NOT NULL)`);
     sql.exec(`CREATE TABLE IF NOT EXISTS applied_batches (batch_id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS symbol_outbox (base TEXT PRIMARY KEY, data TEXT NOT NULL)`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS watched_symbols (base TEXT PRIMARY KEY)`);
   }
 
   private load(): void {
     const sql = this.ctx.storage.sql;
+    for (const row of sql.exec<{ base: string; data: string }>("SELECT base, data FROM symbol_outbox")) {
+      this.outbox.set(row.base, { update: JSON.parse(row.data) as SymbolUpdate, version: ++this.outboxVersion });
+    }
+    for (const row of sql.exec<{ base: string }>("SELECT base FROM watched_symbols")) this.watched.add(row.base);
     for (const row of sql.exec<{ data: string }>("SELECT data FROM tickers")) {
       this.setTicker(JSON.parse(row.data) as StoredTicker);
     }
@@ -142,19 +168,23 @@ export class MarketBoard extends DurableObject<Env> implements FanoutSource {
   async applyBatch(batch: IngestBatch): Promise<BoardApplyResult> {
     const sql = this.ctx.storage.sql;
     const seen = sql.exec("SELECT 1 FROM applied_batches WHERE batch_id = ?", batch.batch_id).toArray().length > 0;
-    const touched = new Set<string>();
-    for (const e of batch.events) if (e.kind === "ticker") touched.add(e.base);
     if (seen) {
       this.counters.batches_duplicate++;
-      return { duplicate: true, coins: this.coinsFor(touched) };
+      return { duplicate: true };
     }
 
     const now = Date.now();
     const changedTickers = new Map<string, StoredTicker>();
+    const ticksByBase = new Map<string, TickerEvent[]>();
     let everyCoinChanged = false;
     for (const event of batch.events) {
       switch (event.kind) {
         case "ticker":
+          if (isBoardMarket(event.venue, event.quote)) {
+            const list = ticksByBase.get(event.base);
+            if (list) list.push(event);
+            else ticksByBase.set(event.base, [event]);
+          }
           if (this.applyTicker(event, batch.source, changedTickers)) {
             this.fanout.markDirty(event.base);
             // A KRW-USDT tick moves every coin's USDT-based premium.
@@ -200,10 +230,103 @@ export class MarketBoard extends DurableObject<Env> implements FanoutSource {
       this.lastPrune = now;
       sql.exec("DELETE FROM applied_batches WHERE applied_at < ?", now - BATCH_ID_RETENTION_MS);
     }
+    this.queueSymbolUpdates(ticksByBase);
     this.latestCache = null;
     this.counters.batches_applied++;
     this.counters.events_applied += batch.events.length;
-    return { duplicate: false, coins: this.coinsFor(touched) };
+    return { duplicate: false };
+  }
+
+  // --- delivery to the coin objects ------------------------------------------------------------
+
+  /** Adds each touched coin's candle drafts, premium point and latest view to the outbox (same commit as the batch). */
+  private queueSymbolUpdates(ticksByBase: Map<string, TickerEvent[]>): void {
+    if (ticksByBase.size === 0) return;
+    const now = Date.now();
+    const usdtKrw = this.usdtKrwByVenue();
+    for (const [base, ticks] of ticksByBase) {
+      const coin = this.buildCoin(base, now, usdtKrw);
+      const next: SymbolUpdate = {
+        coin,
+        candles: draftCandles(ticks),
+        premiums: coin.premium ? [premiumPoint(coin.premium)] : [],
+      };
+      const update = mergeUpdates(this.outbox.get(base)?.update, next);
+      this.outbox.set(base, { update, version: ++this.outboxVersion });
+      this.ctx.storage.sql.exec(
+        "INSERT INTO symbol_outbox (base, data) VALUES (?, ?) ON CONFLICT(base) DO UPDATE SET data = excluded.data",
+        base,
+        JSON.stringify(update),
+      );
+      if (this.watched.has(base)) this.watchedDue.add(base);
+    }
+    this.scheduleDelivery();
+  }
+
+  private scheduleDelivery(): void {
+    if (this.watchedDue.size > 0 && this.watchedTimer === undefined) {
+      this.watchedTimer = setTimeout(() => {
+        this.watchedTimer = undefined;
+        const due = [...this.watchedDue];
+        this.watchedDue.clear();
+        void this.deliver(due);
+      }, readFanoutInterval(this.env));
+    }
+    if (!this.deliveryAlarmSet && this.outbox.size > 0) {
+      this.deliveryAlarmSet = true;
+      void this.ctx.storage.setAlarm(Date.now() + SYMBOL_DELIVERY_MS);
+    }
+  }
+
+  /** Delivers the outbox of the given coins; what fails stays queued for the next round. */
+  private async deliver(bases: string[]): Promise<void> {
+    const queue = bases.filter((b) => this.outbox.has(b));
+    const worker = async () => {
+      for (let base = queue.shift(); base !== undefined; base = queue.shift()) {
+        const entry = this.outbox.get(base);
+        if (!entry) continue;
+        try {
+          const { subscribers } = await marketSymbol(this.env, base).applyUpdate(entry.update);
+          this.setWatched(base, subscribers > 0);
+          // Only forget it if no newer batch merged into it meanwhile.
+          if (this.outbox.get(base)?.version === entry.version) {
+            this.outbox.delete(base);
+            this.ctx.storage.sql.exec("DELETE FROM symbol_outbox WHERE base = ?", base);
+          }
+        } catch (error) {
+          console.error(JSON.stringify({ msg: "coin update not delivered; will retry", base, error: String(error) }));
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(SYMBOL_DELIVERY_CONCURRENCY, queue.length) }, worker));
+  }
+
+  /** Runs about once a second while the outbox has anything in it. */
+  override async alarm(): Promise<void> {
+    this.deliveryAlarmSet = false;
+    await this.deliver([...this.outbox.keys()]);
+    this.scheduleDelivery();
+  }
+
+  /** Called by the gateway when a client opens `/ws/prices/{symbol}`: deliver that coin promptly from now on. */
+  watch(symbol: string): void {
+    this.setWatched(symbol, true);
+  }
+
+  private setWatched(base: string, watched: boolean): void {
+    if (watched === this.watched.has(base)) return;
+    if (watched) {
+      this.watched.add(base);
+      this.ctx.storage.sql.exec("INSERT OR IGNORE INTO watched_symbols (base) VALUES (?)", base);
+    } else {
+      this.watched.delete(base);
+      this.ctx.storage.sql.exec("DELETE FROM watched_symbols WHERE base = ?", base);
+    }
+  }
+
+  /** How many coins wait for delivery to their MarketSymbol (for tests and metrics). */
+  pendingSymbolUpdates(): number {
+    return this.outbox.size;
   }
 
   private applyTicker(event: TickerEvent, source: Source, changed: Map<string, StoredTicker>): boolean {

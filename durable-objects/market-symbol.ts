@@ -1,5 +1,4 @@
 import { DurableObject } from "cloudflare:workers";
-import type { TickerEvent } from "../protocol/ingest";
 import {
   type CandleInterval,
   type CandleRow,
@@ -9,37 +8,18 @@ import {
 } from "../protocol/market";
 import { ConflatedFanout, type FanoutSource } from "./conflated-fanout";
 import { readFanoutInterval, readIdleTimeout } from "./settings";
+import { type CandleDraft, floorTo, type PremiumPoint, type SymbolUpdate } from "./symbol-update";
 
 const MINUTE_MS = 60_000;
 /** Candles and premium history are kept this long (1-minute rows; longer intervals are rolled up on read). */
 export const HISTORY_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
-const BATCH_ID_RETENTION_MS = 24 * 60 * 60 * 1000;
-
-/** What the gateway hands a coin's object for one ingest batch. */
-export interface SymbolTicks {
-  batch_id: string;
-  /** The coin as the board sees it after the batch (prices, premium, names). */
-  coin: Coin;
-  /** This coin's tickers from the batch, in any order. */
-  ticks: TickerEvent[];
-}
-
-interface CandleDraft {
-  venue: string;
-  minute: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  firstTs: number;
-  lastTs: number;
-}
 
 /**
  * MarketSymbol: one object per coin (addressed by `idFromName(BASE)`). It keeps 1-minute candles
  * per venue and the premium history in SQLite, one row per minute (not per tick), for 7 days,
- * and serves `/ws/prices/{symbol}` with conflated updates.
+ * and serves `/ws/prices/{symbol}` with conflated updates. The MarketBoard delivers its updates
+ * (see `SymbolUpdate`): within one fan-out interval while someone watches this coin's stream,
+ * about once a second otherwise.
  */
 export class MarketSymbol extends DurableObject<Env> implements FanoutSource {
   private coin: Coin | null = null;
@@ -62,53 +42,52 @@ export class MarketSymbol extends DurableObject<Env> implements FanoutSource {
         premium_percent REAL, usdt_premium_percent REAL,
         krw_price REAL NOT NULL, global_price REAL NOT NULL, exchange_rate REAL)`);
       sql.exec("CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, data TEXT NOT NULL)");
-      sql.exec("CREATE TABLE IF NOT EXISTS applied_batches (batch_id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)");
       const row = sql.exec<{ data: string }>("SELECT data FROM state WHERE name = 'coin'").toArray()[0];
       if (row) this.coin = JSON.parse(row.data) as Coin;
     });
   }
 
-  /** Records one batch's ticks for this coin at most once; returns whether it had been applied before. */
-  async applyTicks(input: SymbolTicks): Promise<{ duplicate: boolean }> {
-    const sql = this.ctx.storage.sql;
-    if (sql.exec("SELECT 1 FROM applied_batches WHERE batch_id = ?", input.batch_id).toArray().length > 0) {
-      return { duplicate: true };
-    }
-    for (const draft of draftCandles(input.ticks)) this.upsertCandle(draft);
-    const premium = input.coin.premium;
-    if (premium) {
-      sql.exec(
-        `INSERT INTO premium_history
-           (minute, ts, premium_percent, usdt_premium_percent, krw_price, global_price, exchange_rate)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(minute) DO UPDATE SET ts = excluded.ts, premium_percent = excluded.premium_percent,
-           usdt_premium_percent = excluded.usdt_premium_percent, krw_price = excluded.krw_price,
-           global_price = excluded.global_price, exchange_rate = excluded.exchange_rate
-         WHERE excluded.ts >= premium_history.ts`,
-        floorTo(premium.timestamp, MINUTE_MS),
-        premium.timestamp,
-        premium.premium_percent,
-        premium.usdt_premium_percent,
-        premium.krw_price,
-        premium.global_price,
-        premium.exchange_rate,
-      );
-    }
-    if (!this.coin || newestPrice(input.coin) >= newestPrice(this.coin)) {
-      this.coin = input.coin;
-      sql.exec(
+  /**
+   * Applies an update from the board. Idempotent: candles merge by max/min and tick time, premium
+   * points by their time, and the coin view only moves forward, so a retried delivery changes nothing.
+   * Returns how many sockets watch this coin, so the board knows whether to deliver promptly.
+   */
+  async applyUpdate(update: SymbolUpdate): Promise<{ subscribers: number }> {
+    for (const draft of update.candles) this.upsertCandle(draft);
+    for (const point of update.premiums) this.upsertPremium(point);
+    if (!this.coin || newestPrice(update.coin) >= newestPrice(this.coin)) {
+      this.coin = update.coin;
+      this.ctx.storage.sql.exec(
         "INSERT INTO state (name, data) VALUES ('coin', ?) ON CONFLICT(name) DO UPDATE SET data = excluded.data",
-        JSON.stringify(input.coin),
+        JSON.stringify(update.coin),
       );
-      this.fanout.markDirty(input.coin.symbol);
+      this.fanout.markDirty(update.coin.symbol);
     }
     const now = Date.now();
-    sql.exec("INSERT INTO applied_batches (batch_id, applied_at) VALUES (?, ?)", input.batch_id, now);
     if (now - this.lastPrune > 60 * 60 * 1000) {
       this.lastPrune = now;
       this.prune(now);
     }
-    return { duplicate: false };
+    return { subscribers: this.fanout.count() };
+  }
+
+  private upsertPremium(p: PremiumPoint): void {
+    this.ctx.storage.sql.exec(
+      `INSERT INTO premium_history
+         (minute, ts, premium_percent, usdt_premium_percent, krw_price, global_price, exchange_rate)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(minute) DO UPDATE SET ts = excluded.ts, premium_percent = excluded.premium_percent,
+         usdt_premium_percent = excluded.usdt_premium_percent, krw_price = excluded.krw_price,
+         global_price = excluded.global_price, exchange_rate = excluded.exchange_rate
+       WHERE excluded.ts >= premium_history.ts`,
+      p.minute,
+      p.ts,
+      p.premium_percent,
+      p.usdt_premium_percent,
+      p.krw_price,
+      p.global_price,
+      p.exchange_rate,
+    );
   }
 
   private upsertCandle(c: CandleDraft): void {
@@ -136,12 +115,11 @@ export class MarketSymbol extends DurableObject<Env> implements FanoutSource {
     );
   }
 
-  /** Drops candles, premium history and remembered batch ids past their retention. */
+  /** Drops candles and premium history past their retention. */
   prune(now = Date.now()): void {
     const sql = this.ctx.storage.sql;
     sql.exec("DELETE FROM candles WHERE minute < ?", now - HISTORY_RETENTION_MS);
     sql.exec("DELETE FROM premium_history WHERE minute < ?", now - HISTORY_RETENTION_MS);
-    sql.exec("DELETE FROM applied_batches WHERE applied_at < ?", now - BATCH_ID_RETENTION_MS);
   }
 
   /** The coin as last reported by the board, or null if it never ticked. */
@@ -258,41 +236,7 @@ export class MarketSymbol extends DurableObject<Env> implements FanoutSource {
   }
 }
 
-function floorTo(t: number, step: number): number {
-  return Math.floor(t / step) * step;
-}
-
 /** The newest venue timestamp in a coin, to keep an older board view from replacing a newer one. */
 function newestPrice(coin: Coin): number {
   return Math.max(0, ...Object.values(coin.prices).map((p) => p?.timestamp ?? 0));
-}
-
-/** Folds a batch's ticks into one candle draft per venue and minute, in event-time order. */
-export function draftCandles(ticks: TickerEvent[]): CandleDraft[] {
-  const drafts = new Map<string, CandleDraft>();
-  for (const t of [...ticks].sort((a, b) => a.timestamp - b.timestamp)) {
-    const minute = floorTo(t.timestamp, MINUTE_MS);
-    const key = `${t.venue}:${minute}`;
-    const d = drafts.get(key);
-    if (!d) {
-      drafts.set(key, {
-        venue: t.venue,
-        minute,
-        open: t.price,
-        high: t.price,
-        low: t.price,
-        close: t.price,
-        volume: t.volume,
-        firstTs: t.timestamp,
-        lastTs: t.timestamp,
-      });
-    } else {
-      d.high = Math.max(d.high, t.price);
-      d.low = Math.min(d.low, t.price);
-      d.close = t.price;
-      d.volume = t.volume;
-      d.lastTs = t.timestamp;
-    }
-  }
-  return [...drafts.values()];
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { HISTORY_RETENTION_MS } from "../../durable-objects/market-symbol";
 import type { CandleRow, PremiumHistoryPoint } from "../../protocol/market";
 import { marketSymbol } from "../../workers/lib/objects";
-import { batchOf, getJson, postIngest } from "./support/ingest";
+import { batchOf, deliverCoinUpdates, getJson, postIngest } from "./support/ingest";
 import { ticker } from "./support/market";
 
 const MINUTE = 60_000;
@@ -20,6 +20,7 @@ describe("candles and premium history", () => {
       batchOf([ticker("upbit", "TRX", 490, minute + 500), ticker("upbit", "TRX", 505, minute + 50_000)]),
     );
     await postIngest(batchOf([ticker("upbit", "TRX", 510, minute + MINUTE + 1)]));
+    await deliverCoinUpdates();
 
     const { body } = await getJson<CandleRow[]>("/api/market/candles/TRX?venue=upbit&interval=1m&limit=10");
     const first = body.find((r) => r[0] === minute);
@@ -41,6 +42,7 @@ describe("candles and premium history", () => {
       ]),
     );
     await postIngest(batchOf([ticker("upbit", "DOT", 6_100, now + 1)]));
+    await deliverCoinUpdates();
     const { body } = await getJson<PremiumHistoryPoint[]>("/api/market/premiums/DOT/history?interval=1m&limit=5");
     expect(body).toHaveLength(1);
     expect(body[0].krw_price).toBe(6_100);
@@ -51,6 +53,7 @@ describe("candles and premium history", () => {
 
   it("drops candles and premium history past the 7-day retention", async () => {
     await postIngest(batchOf([ticker("upbit", "ATOM", 9_000), ticker("binance", "ATOM", 6)]));
+    await deliverCoinUpdates();
     const left = await runInDurableObject(marketSymbol(env, "ATOM"), (instance, state) => {
       instance.prune(Date.now() + HISTORY_RETENTION_MS + 2 * MINUTE);
       return state.storage.sql

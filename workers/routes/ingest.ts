@@ -1,15 +1,8 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
-import { isBoardMarket } from "../../protocol/common";
-import {
-  IngestAck,
-  IngestBatch,
-  type LiquidationEvent,
-  MAX_INGEST_BYTES,
-  type TickerEvent,
-} from "../../protocol/ingest";
+import { IngestAck, IngestBatch, type LiquidationEvent, MAX_INGEST_BYTES } from "../../protocol/ingest";
 import type { AppEnv } from "../app-env";
-import { liquidationFeed, marketBoard, marketSymbol } from "../lib/objects";
+import { liquidationFeed, marketBoard } from "../lib/objects";
 import { json, problems } from "../lib/openapi";
 import { Problem } from "../lib/problem";
 import { validationHook } from "../lib/validation";
@@ -43,31 +36,13 @@ const route = createRoute({
 
 ingest.openapi(route, async (c) => {
   const batch = c.req.valid("json");
-  const board = marketBoard(c.env);
-  const result = await board.applyBatch(batch);
-
-  // Each coin's object records its own ticks (candles, premium history, its stream). Each
-  // de-duplicates by batch id, so a retry after a partial failure completes only what is missing.
-  const ticksByBase = new Map<string, TickerEvent[]>();
-  // Liquidations go to the LiquidationFeed, which counts each venue id once, so a retried batch
-  // completes there too without double counting.
-  const liquidationEvents: LiquidationEvent[] = [];
-  for (const e of batch.events) {
-    if (e.kind === "liquidation") liquidationEvents.push(e);
-    if (e.kind !== "ticker" || !isBoardMarket(e.venue, e.quote)) continue;
-    const list = ticksByBase.get(e.base);
-    if (list) list.push(e);
-    else ticksByBase.set(e.base, [e]);
-  }
-  await Promise.all([
-    ...result.coins.map((coin) =>
-      marketSymbol(c.env, coin.symbol).applyTicks({
-        batch_id: batch.batch_id,
-        coin,
-        ticks: ticksByBase.get(coin.symbol) ?? [],
-      }),
-    ),
-    ...(liquidationEvents.length > 0 ? [liquidationFeed(c.env).apply(liquidationEvents, batch.source)] : []),
+  // The board applies market events (and queues each coin's history for its MarketSymbol); the
+  // LiquidationFeed counts liquidations. Both de-duplicate (by batch id, by venue id), so they run in
+  // parallel and a retry after a partial failure completes only what is missing.
+  const liquidationEvents = batch.events.filter((e): e is LiquidationEvent => e.kind === "liquidation");
+  const [result] = await Promise.all([
+    marketBoard(c.env).applyBatch(batch),
+    liquidationEvents.length > 0 ? liquidationFeed(c.env).apply(liquidationEvents, batch.source) : null,
   ]);
   return c.json({ batch_id: batch.batch_id, accepted: batch.events.length, duplicate: result.duplicate }, 200);
 });

@@ -65,7 +65,9 @@ websockets.openapi(
   }),
   async (c) => {
     requireUpgrade(c.req.raw);
-    const { symbol } = c.req.valid("param");
+    const symbol = c.req.valid("param").symbol.toUpperCase();
+    // From now on the board delivers this coin's updates every fan-out interval, not once a second.
+    await marketBoard(c.env).watch(symbol);
     return marketSymbol(c.env, symbol).fetch(c.req.raw) as unknown as Response as never;
   },
 );

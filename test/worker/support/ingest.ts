@@ -25,3 +25,14 @@ export async function getJson<T = unknown>(path: string): Promise<{ status: numb
   const res = await exports.default.fetch(`http://gateway${path}`);
   return { status: res.status, body: (await res.json()) as T };
 }
+
+/**
+ * Runs the board's delivery alarm now, so every coin's pending history reaches its MarketSymbol
+ * (in production this happens about once a second).
+ */
+export async function deliverCoinUpdates(): Promise<void> {
+  const { runDurableObjectAlarm } = await import("cloudflare:test");
+  const { env } = await import("cloudflare:workers");
+  const { marketBoard } = await import("../../../workers/lib/objects");
+  await runDurableObjectAlarm(marketBoard(env));
+}
