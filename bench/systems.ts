@@ -1,0 +1,131 @@
+/**
+ * The two systems the benchmark compares, started and stopped the same way: ours (the real Worker
+ * under `wrangler dev`, i.e. local workerd) and the baseline (bench/baseline-server.ts).
+ */
+import { type ChildProcess, execFileSync, execSync, spawn } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type * as WorkerHarness from "../test/support/worker-process";
+import { DEV_COLLECTOR_TOKEN, freePort } from "../test/support/worker-process";
+import { descendants, type WatchedProcess } from "./process-usage";
+import type { ScanMode } from "./update-scanner";
+
+export type SystemName = "ours" | "baseline";
+
+export interface SystemUnderTest {
+  name: SystemName;
+  url: string;
+  port: number;
+  token: string;
+  /** How its `/ws/market` messages are read. */
+  mode: ScanMode;
+  /** The processes that serve it (and the benchmark's own), for CPU and memory figures. */
+  processes(): WatchedProcess[];
+  stop(): Promise<void>;
+}
+
+const root = new URL("..", import.meta.url).pathname;
+const BUNDLE_DIR = ".bench-dist";
+const self: WatchedProcess = { label: "bench client (load + subscribers)", pid: process.pid };
+
+/** A copy of the repository at one commit, with which the Worker is run. */
+export interface SourceSnapshot {
+  dir: string;
+  commit: string;
+  dispose(): void;
+}
+
+/**
+ * Extracts `ref` (default HEAD) into a temporary directory and bundles the Worker there once
+ * (`wrangler deploy --dry-run`), then points that copy's wrangler.toml at the bundle with
+ * `no_bundle`. `wrangler dev` watches every file it bundled (node_modules included) and restarts the
+ * Worker, closing every socket, when one changes; in a checkout that others edit and test in, that
+ * would cut runs short. From the copy it watches one file nobody touches.
+ */
+export function snapshotSource(ref = "HEAD"): SourceSnapshot {
+  const commit = execFileSync("git", ["rev-parse", ref], { cwd: root }).toString().trim();
+  const dir = mkdtempSync(join(tmpdir(), "kimchi-bench-src-"));
+  execSync(`git archive --format=tar ${commit} | tar -x -C ${JSON.stringify(dir)}`, { cwd: root });
+  symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
+  mkdirSync(join(dir, "web", "dist"), { recursive: true }); // static assets are not needed here
+  // `wrangler d1 migrations apply` fails without migrations; D1 is not on the market-data path, so
+  // while none are committed yet the working tree's are used.
+  if (!existsSync(join(dir, "migrations")) && existsSync(join(root, "migrations"))) {
+    cpSync(join(root, "migrations"), join(dir, "migrations"), { recursive: true });
+  }
+  execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", BUNDLE_DIR], { cwd: dir, stdio: "ignore" });
+  const tomlPath = join(dir, "wrangler.toml");
+  const toml = readFileSync(tomlPath, "utf8");
+  const main = /^main\s*=.*$/m;
+  if (!main.test(toml)) throw new Error("wrangler.toml has no `main`");
+  writeFileSync(
+    tomlPath,
+    toml.replace(
+      main,
+      `main = "${BUNDLE_DIR}/index.js"\nno_bundle = true\nfind_additional_modules = true\nbase_dir = "${BUNDLE_DIR}"`,
+    ),
+  );
+  return { dir, commit, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The real Worker under `wrangler dev` from `source`, with fresh local state. */
+export async function startOurs(source: SourceSnapshot): Promise<SystemUnderTest> {
+  const harness = (await import(join(source.dir, "test/support/worker-process.ts"))) as typeof WorkerHarness;
+  const worker = await harness.startWorker();
+  return {
+    name: "ours",
+    url: worker.url,
+    port: worker.port,
+    token: worker.token,
+    mode: "coins",
+    processes: () => {
+      const watched: WatchedProcess[] = [];
+      for (const p of descendants(process.pid)) {
+        if (p.comm === "workerd") {
+          // wrangler dev runs two workerd: a proxy on the public port, and the Worker behind it.
+          const proxy = p.cmdline.includes(`entry=127.0.0.1:${worker.port}`);
+          watched.push({ label: proxy ? "workerd: wrangler dev proxy" : "workerd: our Worker + DOs", pid: p.pid });
+        } else if (p.comm === "node" && p.cmdline.includes("wrangler-dist/cli.js")) {
+          watched.push({ label: "wrangler (node)", pid: p.pid });
+        }
+      }
+      return [...watched, self];
+    },
+    stop: () => worker.dispose(),
+  };
+}
+
+/** The baseline `ws` server in its own Node process. */
+export async function startBaseline(): Promise<SystemUnderTest> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ["--import", "tsx", new URL("./baseline-server.ts", import.meta.url).pathname, String(port), DEV_COLLECTOR_TOKEN],
+    { cwd: root, stdio: ["ignore", "pipe", "inherit"] },
+  );
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("the baseline server did not start")), 30_000);
+    child.stdout?.on("data", (chunk: Buffer) => {
+      if (chunk.toString().includes("listening")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`the baseline server exited (${code})`)));
+  });
+  return {
+    name: "baseline",
+    url: `http://127.0.0.1:${port}`,
+    port,
+    token: DEV_COLLECTOR_TOKEN,
+    mode: "tick",
+    processes: () => [{ label: "baseline server (node)", pid: child.pid as number }, self],
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise<void>((r) => child.once("exit", () => r()));
+      child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
