@@ -25,7 +25,7 @@ import { draftCandles, mergeUpdates, premiumPoint, type SymbolUpdate } from "./s
 /** How long an applied batch id is remembered for de-duplication. */
 const BATCH_ID_RETENTION_MS = 24 * 60 * 60 * 1000;
 /** How long a rendered `/api/coins/latest` body is reused while nothing changed (keeps `stale` flags current). */
-const SNAPSHOT_MAX_AGE_MS = 1000;
+const SNAPSHOT_MAX_AGE_MS = 500;
 
 interface StoredTicker extends TickerEvent {
   source: Source;

@@ -10,7 +10,6 @@ import { ConflatedFanout, type FanoutSource } from "./conflated-fanout";
 import { readFanoutInterval, readIdleTimeout } from "./settings";
 import { type CandleDraft, floorTo, type PremiumPoint, type SymbolUpdate } from "./symbol-update";
 
-const MINUTE_MS = 60_000;
 /** Candles and premium history are kept this long (1-minute rows; longer intervals are rolled up on read). */
 export const HISTORY_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 

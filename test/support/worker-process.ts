@@ -29,7 +29,9 @@ export async function freePort(): Promise<number> {
     const server = createServer();
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -52,7 +54,9 @@ async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
  * Starts the Worker from the repository root. `vars` override wrangler.toml vars (e.g. a shorter
  * FANOUT_INTERVAL_MS). Resolves once `/health` answers.
  */
-export async function startWorker(options: { vars?: Record<string, string>; port?: number } = {}): Promise<WorkerProcess> {
+export async function startWorker(
+  options: { vars?: Record<string, string>; port?: number } = {},
+): Promise<WorkerProcess> {
   const root = new URL("../..", import.meta.url).pathname;
   const port = options.port ?? (await freePort());
   const persistTo = mkdtempSync(join(tmpdir(), "kimchi-worker-"));

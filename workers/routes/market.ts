@@ -16,10 +16,14 @@ import type { AppEnv } from "../app-env";
 import { marketBoard, marketSymbol } from "../lib/objects";
 import { json, problems } from "../lib/openapi";
 import { Problem } from "../lib/problem";
+import { SnapshotCache } from "../lib/snapshot-cache";
 import { validationHook } from "../lib/validation";
 
 /** Market data: the board's snapshot of every coin, one coin's history, rates and names. */
 export const market = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+/** `/api/coins/latest` is fetched from the board at most every 500 ms per isolate. */
+const latestCache = new SnapshotCache(500);
 
 const SymbolParam = z.object({
   symbol: z
@@ -45,8 +49,8 @@ market.openapi(
     responses: { 200: json(CoinsLatest, "All coins") },
   }),
   async (c) => {
-    const body = await marketBoard(c.env).latestJson();
-    return c.body(body, 200, { "Content-Type": "application/json" }) as never;
+    const body = await latestCache.get(() => marketBoard(c.env).latestJson());
+    return c.body(body, 200, { "Content-Type": "application/json", "Cache-Control": "public, max-age=1" }) as never;
   },
 );
 
