@@ -483,20 +483,22 @@ function goals(points: PointResult[], sustained: SustainedRow[], rest: RestRow[]
   ];
 }
 
+/** Caveats about the measurement itself: where the client or other work may have shaped a figure. */
 function observe(points: PointResult[], startNote: string): string[] {
   const notes = [startNote];
   for (const p of points) {
-    if (p.sustained) continue;
-    const busiest = [...p.usage]
-      .filter((u) => !u.label.startsWith("bench client"))
-      .sort((a, b) => b.cpuPercent - a.cpuPercent)[0];
-    const parts = [`${p.system} ${p.case} at ${p.rate} ticks/s failed (${p.verdict})`];
-    if (busiest)
-      parts.push(`busiest server process: ${busiest.label} at ${busiest.cpuPercent.toFixed(0)}% of one core`);
-    parts.push(`server CPU ${serverCpu(p).toFixed(0)}%, machine ${p.machineBusyPercent.toFixed(0)}% busy`);
-    if (p.subscriberLoopUtilization > 0.8)
-      parts.push(`subscriber threads were busy too (ELU ${p.subscriberLoopUtilization.toFixed(2)})`);
-    notes.push(`${parts.join("; ")}.`);
+    const where = `${p.system} ${p.case} at ${p.rate} ticks/s`;
+    if (p.subscriberLoopUtilization > 0.8) {
+      notes.push(
+        `${where}: the subscriber threads were busy (ELU ${p.subscriberLoopUtilization.toFixed(2)}); latency there is partly the client's.`,
+      );
+    }
+    if ((p.cpuPressurePercent ?? 0) >= 30) {
+      notes.push(
+        `${where}: runnable tasks waited for a CPU ${p.cpuPressurePercent?.toFixed(0)}% of the time (server ${serverCpu(p).toFixed(0)}% of a core, machine ${p.machineBusyPercent.toFixed(0)}% busy): figures there are bounded by this 2-core machine as much as by the system.`,
+      );
+    }
+    if (!p.quiet) notes.push(`${where}: traffic was still draining after the point; the system was restarted.`);
   }
   return notes;
 }
@@ -559,6 +561,7 @@ async function main(): Promise<void> {
 function render(): Promise<void> {
   const report = JSON.parse(readFileSync(rawPath, "utf8")) as Report;
   report.analysis = readFileSync(analysisPath, "utf8");
+  report.observations = observe(report.points, report.observations[0] ?? "");
   writeFileSync(resultsPath, resultsMarkdown(report));
   log(`re-rendered ${resultsPath.pathname}`);
   return Promise.resolve();
