@@ -7,8 +7,15 @@
  * reaches a subscriber as a handful of updates ending with the latest price, and the work per
  * socket is bounded by the flush rate, not by the tick rate.
  *
- * Per-socket state (stream, subscription, seq) lives in the socket's attachment so it survives
- * hibernation and eviction: https://developers.cloudflare.com/durable-objects/best-practices/websockets/
+ * Sockets subscribed to every key on a stream (the dashboard case) form one group: they share one
+ * `seq` sequence and receive the very same message string, built once per flush, so a flush costs
+ * one render plus one `send` per socket. A socket with its own subscription gets its own messages
+ * and its own `seq`. Snapshots and errors carry the socket's current `seq` for group members (a
+ * snapshot resets what a client expects next); updates always advance it by one.
+ *
+ * Per-socket state (stream, subscription, own seq) lives in the socket's attachment, and each group's
+ * seq in the object's storage, so both survive hibernation and eviction:
+ * https://developers.cloudflare.com/durable-objects/best-practices/websockets/
  *
  * Slow clients: workerd does not expose `bufferedAmount` on server-side sockets
  * (https://github.com/cloudflare/workerd/issues/988), so we cannot see a client that stopped
@@ -23,7 +30,7 @@ export interface SocketState {
   stream: string;
   /** Subscribed keys; `null` means every key. */
   symbols: string[] | null;
-  /** The `seq` of the last message sent to this socket. */
+  /** The `seq` of the last message sent to this socket (sockets with their own subscription). */
   seq: number;
   /** When the client last sent us a message (ms); heartbeats answered by the runtime are read separately. */
   heard_at: number;
@@ -52,6 +59,9 @@ export class ConflatedFanout {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private restored = false;
   private lastIdleCheck = 0;
+  private lastFlushAt = 0;
+  /** The last `seq` of each stream's group of all-keys subscribers. */
+  private readonly groupSeqs = new Map<string, number>();
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -84,6 +94,8 @@ export class ConflatedFanout {
 
   /** Replaces a socket's subscription (after `subscribe`/`unsubscribe`). */
   update(ws: WebSocket, state: SocketState): void {
+    // Leaving the group: carry on from the group's seq so the socket's seq never goes back.
+    if (state.symbols !== null) state.seq = Math.max(state.seq, this.groupSeqs.get(state.stream) ?? 0);
     this.sockets.set(ws, state);
     ws.serializeAttachment(state);
   }
@@ -102,14 +114,27 @@ export class ConflatedFanout {
     return n;
   }
 
-  /** Sends one message to a socket with the next `seq`; `body` is the JSON members after `seq`. */
+  /**
+   * Sends one message (a snapshot, an error) to one socket; `body` is the JSON members after `seq`.
+   * A socket with its own subscription gets its next `seq`; a group member gets the group's current one.
+   */
   send(ws: WebSocket, type: string, body: string): void {
     const state = this.stateOf(ws);
     if (!state) return;
-    state.seq += 1;
-    try {
-      ws.send(`{"type":"${type}","seq":${state.seq}${body ? `,${body}` : ""}}`);
+    let seq: number;
+    if (state.symbols === null) {
+      seq = this.groupSeqs.get(state.stream) ?? 0;
+    } else {
+      state.seq += 1;
+      seq = state.seq;
       ws.serializeAttachment(state);
+    }
+    this.trySend(ws, `{"type":"${type}","seq":${seq}${body ? `,${body}` : ""}}`);
+  }
+
+  private trySend(ws: WebSocket, message: string): void {
+    try {
+      ws.send(message);
     } catch {
       // The socket closed under us; webSocketClose will forget it.
       this.sockets.delete(ws);
@@ -131,6 +156,7 @@ export class ConflatedFanout {
     this.schedule();
   }
 
+  /** Flushes at once if the last flush was at least one interval ago, else when the interval is up. */
   private schedule(): void {
     if (this.timer !== undefined) return;
     this.restore();
@@ -138,10 +164,11 @@ export class ConflatedFanout {
       this.clearDirty();
       return;
     }
+    const wait = Math.max(0, this.lastFlushAt + this.intervalMs - Date.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.flush();
-    }, this.intervalMs);
+    }, wait);
   }
 
   private clearDirty(): void {
@@ -152,6 +179,7 @@ export class ConflatedFanout {
 
   /** Sends every socket one update with what changed for it; sockets with nothing new get nothing. */
   flush(): void {
+    this.lastFlushAt = Date.now();
     this.closeStalled();
     if (this.dirtyKeys.size === 0 && !this.globalsDirty && !this.extrasDirty) return;
     const rendered = new Map<string, string>();
@@ -161,35 +189,53 @@ export class ConflatedFanout {
     }
     const globals = this.globalsDirty ? this.source.renderGlobals() : "";
     const extrasByStream = new Map<string, string>();
-    // Sockets subscribed to everything share one payload.
+    const groupMessages = new Map<string, string | null>();
     const allCoins = `[${[...rendered.values()].join(",")}]`;
     this.clearDirty();
 
+    const dataOf = (coins: string, extras: string) => {
+      const members = [`"coins":${coins}`];
+      if (globals) members.push(globals);
+      if (extras) members.push(extras);
+      return `"data":{${members.join(",")}}`;
+    };
+
     for (const [ws, state] of this.sockets) {
-      let coins: string;
-      let hasCoins: boolean;
-      if (state.symbols === null) {
-        coins = allCoins;
-        hasCoins = rendered.size > 0;
-      } else {
-        const parts: string[] = [];
-        for (const symbol of state.symbols) {
-          const json = rendered.get(symbol);
-          if (json !== undefined) parts.push(json);
-        }
-        coins = `[${parts.join(",")}]`;
-        hasCoins = parts.length > 0;
-      }
       let extras = extrasByStream.get(state.stream);
       if (extras === undefined) {
         extras = this.source.renderStreamExtras?.(state.stream) ?? "";
         extrasByStream.set(state.stream, extras);
       }
-      if (!hasCoins && !globals && !extras) continue;
-      const members = [`"coins":${coins}`];
-      if (globals) members.push(globals);
-      if (extras) members.push(extras);
-      this.send(ws, "update", `"data":{${members.join(",")}}`);
+      if (state.symbols === null) {
+        // Group members share one message, built on the first member met.
+        let message = groupMessages.get(state.stream);
+        if (message === undefined) {
+          message = null;
+          if (rendered.size > 0 || globals || extras) {
+            const seq = (this.groupSeqs.get(state.stream) ?? 0) + 1;
+            this.groupSeqs.set(state.stream, seq);
+            message = `{"type":"update","seq":${seq},${dataOf(allCoins, extras)}}`;
+          }
+          groupMessages.set(state.stream, message);
+        }
+        if (message !== null) this.trySend(ws, message);
+        continue;
+      }
+      const parts: string[] = [];
+      for (const symbol of state.symbols) {
+        const json = rendered.get(symbol);
+        if (json !== undefined) parts.push(json);
+      }
+      if (parts.length === 0 && !globals && !extras) continue;
+      this.send(ws, "update", dataOf(`[${parts.join(",")}]`, extras));
+    }
+    for (const [stream, message] of groupMessages) {
+      if (message === null) continue;
+      this.ctx.storage.sql.exec(
+        "INSERT INTO fanout_group_seq (stream, seq) VALUES (?, ?) ON CONFLICT(stream) DO UPDATE SET seq = excluded.seq",
+        stream,
+        this.groupSeqs.get(stream) ?? 0,
+      );
     }
   }
 
@@ -214,6 +260,11 @@ export class ConflatedFanout {
   private restore(): void {
     if (this.restored) return;
     this.restored = true;
+    const sql = this.ctx.storage.sql;
+    sql.exec("CREATE TABLE IF NOT EXISTS fanout_group_seq (stream TEXT PRIMARY KEY, seq INTEGER NOT NULL)");
+    for (const row of sql.exec<{ stream: string; seq: number }>("SELECT stream, seq FROM fanout_group_seq")) {
+      this.groupSeqs.set(row.stream, row.seq);
+    }
     for (const ws of this.ctx.getWebSockets()) {
       const state = ws.deserializeAttachment() as SocketState | null;
       if (state) this.sockets.set(ws, state);

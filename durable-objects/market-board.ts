@@ -17,6 +17,7 @@ import {
 import type { Coin, CoinName, ExchangeRate, FearGreed, VenuePrice } from "../protocol/market";
 import { ClientMessage } from "../protocol/websocket";
 import { liquidationFeed, marketSymbol } from "../workers/lib/objects";
+import { toAsciiJson } from "./ascii-json";
 import { ConflatedFanout, type FanoutSource } from "./conflated-fanout";
 import { computePremium, type FreshnessBounds, KRW_VENUES, type TimedRate } from "./premium";
 import { readBounds, readFanoutInterval, readIdleTimeout } from "./settings";
@@ -43,10 +44,14 @@ export interface BoardApplyResult {
   duplicate: boolean;
 }
 
-/** How often pending coin updates are delivered to coins nobody is watching (ms). */
-const SYMBOL_DELIVERY_MS = 1000;
+/**
+ * Coins nobody watches get their pending updates in slices: every 200 ms the 50 longest-waiting coins,
+ * so 300 busy coins are each delivered about once a second without a once-a-second burst of commits.
+ */
+const SYMBOL_DELIVERY_MS = 200;
+const SYMBOL_DELIVERY_SLICE = 50;
 /** How many coin objects one delivery round talks to at once. */
-const SYMBOL_DELIVERY_CONCURRENCY = 32;
+const SYMBOL_DELIVERY_CONCURRENCY = 16;
 
 /** What `/health/ready` and `/metrics` read from the board. */
 export interface BoardStats {
@@ -281,6 +286,7 @@ export class MarketBoard extends DurableObject<Env> implements FanoutSource {
   /** Delivers the outbox of the given coins; what fails stays queued for the next round. */
   private async deliver(bases: string[]): Promise<void> {
     const queue = bases.filter((b) => this.outbox.has(b));
+    const delivered: string[] = [];
     const worker = async () => {
       for (let base = queue.shift(); base !== undefined; base = queue.shift()) {
         const entry = this.outbox.get(base);
@@ -291,7 +297,7 @@ export class MarketBoard extends DurableObject<Env> implements FanoutSource {
           // Only forget it if no newer batch merged into it meanwhile.
           if (this.outbox.get(base)?.version === entry.version) {
             this.outbox.delete(base);
-            this.ctx.storage.sql.exec("DELETE FROM symbol_outbox WHERE base = ?", base);
+            delivered.push(base);
           }
         } catch (error) {
           console.error(JSON.stringify({ msg: "coin update not delivered; will retry", base, error: String(error) }));
@@ -299,12 +305,18 @@ export class MarketBoard extends DurableObject<Env> implements FanoutSource {
       }
     };
     await Promise.all(Array.from({ length: Math.min(SYMBOL_DELIVERY_CONCURRENCY, queue.length) }, worker));
+    // One statement (one commit) for the whole round.
+    // A coin queued again since its delivery has a fresh row that must stay.
+    const done = delivered.filter((base) => !this.outbox.has(base));
+    if (done.length > 0) {
+      this.ctx.storage.sql.exec(`DELETE FROM symbol_outbox WHERE base IN (${done.map(() => "?").join(",")})`, ...done);
+    }
   }
 
-  /** Runs about once a second while the outbox has anything in it. */
+  /** Runs every 200 ms while the outbox has anything in it: delivers the longest-waiting slice. */
   override async alarm(): Promise<void> {
     this.deliveryAlarmSet = false;
-    await this.deliver([...this.outbox.keys()]);
+    await this.deliver([...this.outbox.keys()].slice(0, SYMBOL_DELIVERY_SLICE));
     this.scheduleDelivery();
   }
 
@@ -513,7 +525,7 @@ export class MarketBoard extends DurableObject<Env> implements FanoutSource {
     // Everything else is read after the await, so it is as fresh as the moment of rendering.
     const now = Date.now();
     const rate = this.exchangeRate();
-    const json = JSON.stringify({
+    const json = toAsciiJson({
       coins: this.allCoins(),
       exchange_rate: rate.exchange_rate,
       usdt_krw_rate: rate.usdt_krw_rate,
@@ -569,7 +581,7 @@ export class MarketBoard extends DurableObject<Env> implements FanoutSource {
     const state = this.fanout.stateOf(ws);
     if (!state) return;
     const coins = state.symbols === null ? this.allCoins() : this.coinsFor(state.symbols);
-    const data = JSON.stringify({
+    const data = toAsciiJson({
       coins,
       exchange_rate: this.exchangeRate(),
       fear_greed: this.fearGreed,
@@ -626,11 +638,11 @@ export class MarketBoard extends DurableObject<Env> implements FanoutSource {
 
   renderKey(key: string): string | undefined {
     if (!this.marketsByBase.has(key)) return undefined;
-    return JSON.stringify(this.buildCoin(key, Date.now()));
+    return toAsciiJson(this.buildCoin(key, Date.now()));
   }
 
   renderGlobals(): string {
-    return `"exchange_rate":${JSON.stringify(this.exchangeRate())},"fear_greed":${JSON.stringify(this.fearGreed)}`;
+    return `"exchange_rate":${toAsciiJson(this.exchangeRate())},"fear_greed":${toAsciiJson(this.fearGreed)}`;
   }
 
   /** On `/ws/prices`, the liquidations since the last flush (called once per flush per stream). */
@@ -639,7 +651,7 @@ export class MarketBoard extends DurableObject<Env> implements FanoutSource {
     const rate = this.usdKrw?.rate ?? null;
     const list = this.pendingLiquidations.map((l) => withKrw(l, rate));
     this.pendingLiquidations = [];
-    return `"liquidations":${JSON.stringify(list)}`;
+    return `"liquidations":${toAsciiJson(list)}`;
   }
 }
 

@@ -6,6 +6,7 @@ import {
   INTERVAL_MS,
   type PremiumHistoryPoint,
 } from "../protocol/market";
+import { toAsciiJson } from "./ascii-json";
 import { ConflatedFanout, type FanoutSource } from "./conflated-fanout";
 import { readFanoutInterval, readIdleTimeout } from "./settings";
 import { type CandleDraft, floorTo, type PremiumPoint, type SymbolUpdate } from "./symbol-update";
@@ -204,7 +205,7 @@ export class MarketSymbol extends DurableObject<Env> implements FanoutSource {
 
   private sendSnapshot(ws: WebSocket): void {
     const coins = this.coin ? [this.coin] : [];
-    this.fanout.send(ws, "snapshot", `"data":${JSON.stringify({ coins })}`);
+    this.fanout.send(ws, "snapshot", `"data":${toAsciiJson({ coins })}`);
   }
 
   /** Any client message on a one-coin stream asks for a fresh snapshot. */
@@ -227,7 +228,7 @@ export class MarketSymbol extends DurableObject<Env> implements FanoutSource {
   }
 
   renderKey(): string | undefined {
-    return this.coin ? JSON.stringify(this.coin) : undefined;
+    return this.coin ? toAsciiJson(this.coin) : undefined;
   }
 
   renderGlobals(): string {

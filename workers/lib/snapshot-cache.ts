@@ -4,13 +4,13 @@
  * every request would copy it across an RPC. Readers see data at most `maxAgeMs` older than the
  * board's own (short-lived) render; live updates are the WebSocket streams' job.
  */
-export class SnapshotCache {
-  private value: { body: string; at: number } | null = null;
-  private inflight: Promise<string> | null = null;
+export class SnapshotCache<T> {
+  private value: { body: T; at: number } | null = null;
+  private inflight: Promise<T> | null = null;
 
   constructor(private readonly maxAgeMs: number) {}
 
-  async get(load: () => Promise<string>): Promise<string> {
+  async get(load: () => Promise<T>): Promise<T> {
     const now = Date.now();
     if (this.value && now - this.value.at < this.maxAgeMs) return this.value.body;
     if (!this.inflight) {

@@ -22,8 +22,8 @@ import { validationHook } from "../lib/validation";
 /** Market data: the board's snapshot of every coin, one coin's history, rates and names. */
 export const market = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
-/** `/api/coins/latest` is fetched from the board at most every 500 ms per isolate. */
-const latestCache = new SnapshotCache(500);
+/** `/api/coins/latest` is fetched from the board and encoded at most every 500 ms per isolate. */
+const latestCache = new SnapshotCache<ArrayBuffer>(500);
 
 const SymbolParam = z.object({
   symbol: z
@@ -49,7 +49,9 @@ market.openapi(
     responses: { 200: json(CoinsLatest, "All coins") },
   }),
   async (c) => {
-    const body = await latestCache.get(() => marketBoard(c.env).latestJson());
+    const body = await latestCache.get(
+      async () => new TextEncoder().encode(await marketBoard(c.env).latestJson()).buffer as ArrayBuffer,
+    );
     return c.body(body, 200, { "Content-Type": "application/json", "Cache-Control": "public, max-age=1" }) as never;
   },
 );
