@@ -4,7 +4,7 @@
  * Each instance gets its own port and its own state directory, so tests never share state.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -60,6 +60,8 @@ export async function startWorker(
   const root = new URL("../..", import.meta.url).pathname;
   const port = options.port ?? (await freePort());
   const persistTo = mkdtempSync(join(tmpdir(), "kimchi-worker-"));
+  // wrangler refuses to start when the static assets folder is missing (a fresh clone before any build).
+  mkdirSync(join(root, "web/dist"), { recursive: true });
   const url = `http://127.0.0.1:${port}`;
   const varArgs = Object.entries({ COLLECTOR_TOKEN: DEV_COLLECTOR_TOKEN, ...options.vars }).flatMap(([k, v]) => [
     "--var",
