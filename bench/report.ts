@@ -175,6 +175,14 @@ const INGEST_HEADERS = [
   "CPU wait %",
 ];
 
+function restBody(r: RestRow["result"]): string {
+  const wire = `${(r.bytesPerResponse / 1024).toFixed(0)} KiB`;
+  // Results written before the client asked for gzip have no decoded size.
+  if (r.decodedBytesPerResponse === undefined) return wire;
+  const gz = r.gzippedResponses === r.ok ? "gzip" : `${r.gzippedResponses} of ${r.ok} gzip`;
+  return `${wire} ${gz} / ${(r.decodedBytesPerResponse / 1024).toFixed(0)} KiB`;
+}
+
 function restRows(rest: RestRow[]): string[][] {
   return rest.map((r) => [
     r.condition,
@@ -185,7 +193,7 @@ function restRows(rest: RestRow[]): string[][] {
     ms(r.result.latency?.p95),
     ms(r.result.latency?.p99),
     ms(r.result.latency?.max),
-    `${(r.result.bytesPerResponse / 1024).toFixed(0)} KiB`,
+    restBody(r.result),
     r.result.firstError ?? "",
   ]);
 }
@@ -199,7 +207,7 @@ const REST_HEADERS = [
   "p95 ms",
   "p99 ms",
   "max ms",
-  "body",
+  "body (wire / decoded)",
   "errors",
 ];
 

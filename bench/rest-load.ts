@@ -4,6 +4,7 @@
  * that stalls is charged for every request that had to wait (no coordinated omission).
  */
 import { Agent, request } from "node:http";
+import { createGunzip } from "node:zlib";
 import { LatencyRecorder, type LatencySummary } from "./stats";
 
 export interface RestLoadOptions {
@@ -23,8 +24,12 @@ export interface RestLoadResult {
   failed: number;
   firstError: string | null;
   latency: LatencySummary | null;
-  /** Mean response size. */
+  /** Mean response size on the wire (gzipped when the server compressed it). */
   bytesPerResponse: number;
+  /** Mean response size after decoding. */
+  decodedBytesPerResponse: number;
+  /** Responses that came gzipped. */
+  gzippedResponses: number;
   /** Requests answered per second over the scheduled duration. */
   achievedPerSecond: number;
 }
@@ -41,6 +46,8 @@ export async function runRestLoad(o: RestLoadOptions): Promise<RestLoadResult> {
   let failed = 0;
   let outstanding = 0;
   let bytes = 0;
+  let decodedBytes = 0;
+  let gzippedResponses = 0;
   let firstError: string | null = null;
   let allDone: () => void = () => {};
   const done = new Promise<void>((r) => {
@@ -66,13 +73,25 @@ export async function runRestLoad(o: RestLoadOptions): Promise<RestLoadResult> {
       }
       if (issued === total && outstanding === 0) allDone();
     };
-    const req = request({ host: url.hostname, port: url.port, path: url.pathname + url.search, agent }, (res) => {
-      res.on("data", (c: Buffer) => {
-        bytes += c.length;
-      });
-      res.on("end", () => finish(res.statusCode === 200, `HTTP ${res.statusCode}`));
-      res.on("error", (e) => finish(false, e.message));
-    });
+    // As a browser does: ask for gzip, and count a response done when its body is decoded.
+    const headers = { "Accept-Encoding": "gzip" };
+    const req = request(
+      { host: url.hostname, port: url.port, path: url.pathname + url.search, agent, headers },
+      (res) => {
+        res.on("data", (c: Buffer) => {
+          bytes += c.length;
+        });
+        res.on("error", (e) => finish(false, e.message));
+        const gzipped = res.headers["content-encoding"] === "gzip";
+        if (gzipped) gzippedResponses++;
+        const body = gzipped ? res.pipe(createGunzip()) : res;
+        body.on("data", (c: Buffer) => {
+          decodedBytes += c.length;
+        });
+        body.on("end", () => finish(res.statusCode === 200, `HTTP ${res.statusCode}`));
+        body.on("error", (e) => finish(false, e.message));
+      },
+    );
     req.on("error", (e) => finish(false, e.message));
     req.end();
   };
@@ -102,6 +121,8 @@ export async function runRestLoad(o: RestLoadOptions): Promise<RestLoadResult> {
     firstError: firstError ?? (unanswered > 0 ? `${unanswered} unanswered` : null),
     latency: latency.summary(),
     bytesPerResponse: ok > 0 ? bytes / ok : 0,
+    decodedBytesPerResponse: ok > 0 ? decodedBytes / ok : 0,
+    gzippedResponses,
     achievedPerSecond: ok / (o.durationMs / 1000),
   };
 }

@@ -13,6 +13,7 @@ import {
   VenuePrice,
 } from "../../protocol/market";
 import type { AppEnv } from "../app-env";
+import { type CompressedJson, compressJson, respondCompressedJson } from "../lib/compressed-json";
 import { marketBoard, marketSymbol } from "../lib/objects";
 import { json, problems } from "../lib/openapi";
 import { Problem } from "../lib/problem";
@@ -22,8 +23,8 @@ import { validationHook } from "../lib/validation";
 /** Market data: the board's snapshot of every coin, one coin's history, rates and names. */
 export const market = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
-/** `/api/coins/latest` is fetched from the board and encoded at most every 500 ms per isolate. */
-const latestCache = new SnapshotCache<ArrayBuffer>(500);
+/** `/api/coins/latest` is fetched from the board, encoded and gzipped at most every 500 ms per isolate. */
+const latestCache = new SnapshotCache<CompressedJson>(500);
 
 const SymbolParam = z.object({
   symbol: z
@@ -49,10 +50,8 @@ market.openapi(
     responses: { 200: json(CoinsLatest, "All coins") },
   }),
   async (c) => {
-    const body = await latestCache.get(
-      async () => new TextEncoder().encode(await marketBoard(c.env).latestJson()).buffer as ArrayBuffer,
-    );
-    return c.body(body, 200, { "Content-Type": "application/json", "Cache-Control": "public, max-age=1" }) as never;
+    const body = await latestCache.get(async () => compressJson(await marketBoard(c.env).latestJson()));
+    return respondCompressedJson(c, body, { "Cache-Control": "public, max-age=1" }) as never;
   },
 );
 
