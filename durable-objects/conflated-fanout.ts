@@ -2,10 +2,19 @@
  * Conflated WebSocket fan-out for a Durable Object that uses the Hibernation API.
  *
  * Producers call `markDirty(key)` as often as they like (once per tick); at most once per
- * `intervalMs` every socket receives one `update` carrying the latest state of the keys it
- * subscribes to that changed since its last message. So a burst of 1,000 ticks for one coin
- * reaches a subscriber as a handful of updates ending with the latest price, and the work per
- * socket is bounded by the flush rate, not by the tick rate.
+ * `intervalMs` every socket receives one `update` carrying, for each key it subscribes to that
+ * changed since its last message, a patch from the state last published to the latest one
+ * (protocol/patch.ts): only the members that changed, so a tick on one venue sends that venue's
+ * figures and the premium, not the coin's names and its other venues. So a burst of 1,000 ticks for
+ * one coin reaches a subscriber as a handful of updates ending with the latest price, and the work
+ * per socket is bounded by the flush rate, not by the tick rate.
+ *
+ * Patches are taken against one published state per key, shared by every socket, which is sound
+ * because every socket receives every flush for the keys it subscribes to: a client that holds the
+ * published state and applies each update holds the latest. Snapshots therefore show the published
+ * state of a key (`snapshotState`), not a newer one, since the next patch is taken against it. With
+ * no socket open, nothing is published and the record is dropped; after hibernation or eviction it is
+ * empty, and the first update of each key then carries the whole state.
  *
  * Sockets subscribed to every key on a stream (the dashboard case) form one group: they share one
  * `seq` sequence and receive the very same message string, built once per flush, so a flush costs
@@ -23,6 +32,9 @@
  * that has not sent anything (a `ping`, answered by the runtime, counts) for `idleTimeoutMs` is
  * closed as stalled, so a dead or stuck client cannot collect updates for long.
  */
+
+import { diffPatch } from "../protocol/patch";
+import { toAsciiJson } from "./ascii-json";
 
 /** What each socket remembers across hibernation. */
 export interface SocketState {
@@ -43,8 +55,8 @@ const IDLE_CHECK_EVERY_MS = 10_000;
 
 /** Renders payloads for a flush; called once per flush and shared by every socket. */
 export interface FanoutSource {
-  /** The JSON of one key's latest state, or `undefined` when it has none. */
-  renderKey(key: string): string | undefined;
+  /** One key's latest state (a coin, named by its `symbol`), or `undefined` when it has none. */
+  currentState(key: string): object | undefined;
   /** JSON members (without braces) for market-wide fields that changed, e.g. `"exchange_rate":{...}`; "" when none. */
   renderGlobals(): string;
   /** Extra JSON members for a given stream (e.g. liquidations on `prices`); "" when none. */
@@ -62,6 +74,8 @@ export class ConflatedFanout {
   private lastFlushAt = 0;
   /** The last `seq` of each stream's group of all-keys subscribers. */
   private readonly groupSeqs = new Map<string, number>();
+  /** Per key, the state as of the last update that carried it: what the next patch is taken against. */
+  private readonly published = new Map<string, object>();
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -141,6 +155,14 @@ export class ConflatedFanout {
     }
   }
 
+  /**
+   * The state a snapshot shows for `key`: the published one where there is one (the next update's
+   * patch applies to it), else `current` (a key not yet published gets its whole state next time).
+   */
+  snapshotState<T extends object>(key: string, current: T): T {
+    return (this.published.get(key) as T | undefined) ?? current;
+  }
+
   markDirty(key: string): void {
     this.dirtyKeys.add(key);
     this.schedule();
@@ -161,7 +183,9 @@ export class ConflatedFanout {
     if (this.timer !== undefined) return;
     this.restore();
     if (this.sockets.size === 0) {
+      // Nobody holds the published states any more; the next subscriber starts from a fresh snapshot.
       this.clearDirty();
+      this.published.clear();
       return;
     }
     const wait = Math.max(0, this.lastFlushAt + this.intervalMs - Date.now());
@@ -184,7 +208,7 @@ export class ConflatedFanout {
     if (this.dirtyKeys.size === 0 && !this.globalsDirty && !this.extrasDirty) return;
     const rendered = new Map<string, string>();
     for (const key of this.dirtyKeys) {
-      const json = this.source.renderKey(key);
+      const json = this.renderPatch(key);
       if (json !== undefined) rendered.set(key, json);
     }
     const globals = this.globalsDirty ? this.source.renderGlobals() : "";
@@ -237,6 +261,17 @@ export class ConflatedFanout {
         this.groupSeqs.get(stream) ?? 0,
       );
     }
+  }
+
+  /** The JSON of `key`'s patch from its published state to its current one; `undefined` when nothing changed. */
+  private renderPatch(key: string): string | undefined {
+    const current = this.source.currentState(key);
+    if (current === undefined) return undefined;
+    const previous = this.published.get(key);
+    this.published.set(key, current);
+    if (previous === undefined) return toAsciiJson(current);
+    const patch = diffPatch(previous, current);
+    return patch === undefined ? undefined : toAsciiJson({ symbol: key, ...patch });
   }
 
   /** Closes sockets whose client has been silent (no message, no heartbeat) for `idleTimeoutMs`. */

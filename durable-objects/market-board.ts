@@ -580,7 +580,9 @@ export class MarketBoard extends DurableObject<Env> implements FanoutSource {
   private sendSnapshot(ws: WebSocket): void {
     const state = this.fanout.stateOf(ws);
     if (!state) return;
-    const coins = state.symbols === null ? this.allCoins() : this.coinsFor(state.symbols);
+    // Each coin as last published to the streams: the next update's patches apply to exactly that.
+    const current = state.symbols === null ? this.allCoins() : this.coinsFor(state.symbols);
+    const coins = current.map((coin) => this.fanout.snapshotState(coin.symbol, coin));
     const data = toAsciiJson({
       coins,
       exchange_rate: this.exchangeRate(),
@@ -636,9 +638,9 @@ export class MarketBoard extends DurableObject<Env> implements FanoutSource {
 
   // --- FanoutSource ------------------------------------------------------------------------------
 
-  renderKey(key: string): string | undefined {
+  currentState(key: string): Coin | undefined {
     if (!this.marketsByBase.has(key)) return undefined;
-    return toAsciiJson(this.buildCoin(key, Date.now()));
+    return this.buildCoin(key, Date.now());
   }
 
   renderGlobals(): string {

@@ -204,7 +204,8 @@ export class MarketSymbol extends DurableObject<Env> implements FanoutSource {
   }
 
   private sendSnapshot(ws: WebSocket): void {
-    const coins = this.coin ? [this.coin] : [];
+    // As last published to the stream: the next update's patch applies to exactly that.
+    const coins = this.coin ? [this.fanout.snapshotState(this.coin.symbol, this.coin)] : [];
     this.fanout.send(ws, "snapshot", `"data":${toAsciiJson({ coins })}`);
   }
 
@@ -227,8 +228,8 @@ export class MarketSymbol extends DurableObject<Env> implements FanoutSource {
     this.fanout.remove(ws);
   }
 
-  renderKey(): string | undefined {
-    return this.coin ? toAsciiJson(this.coin) : undefined;
+  currentState(): Coin | undefined {
+    return this.coin ?? undefined;
   }
 
   renderGlobals(): string {

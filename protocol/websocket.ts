@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { Base } from "./common";
-import { Coin, ExchangeRate, FearGreed } from "./market";
+import { Base, MarketVenue } from "./common";
+import { Coin, ExchangeRate, FearGreed, Premium, VenuePrice } from "./market";
 
 /**
  * What a client sends on `/ws/market`, `/ws/prices` and `/ws/prices/{symbol}`.
@@ -37,12 +37,33 @@ export const SnapshotMessage = z
   .meta({ id: "SnapshotMessage" });
 export type SnapshotMessage = z.infer<typeof SnapshotMessage>;
 
-/** A conflated update: the latest state of each coin that changed since the socket's last message. */
+/**
+ * What changed in one coin since the previous message, as a patch (protocol/patch.ts): objects merge
+ * member by member, any other value replaces; `null` is a value. A coin the client has not seen yet
+ * arrives whole.
+ */
+export const CoinPatch = z
+  .object({
+    symbol: z.string(),
+    korean_name: z.string().nullable().optional(),
+    english_name: z.string().nullable().optional(),
+    prices: z.partialRecord(MarketVenue, VenuePrice.partial()).optional(),
+    premium: Premium.extend({ inputs: Premium.shape.inputs.partial() }).partial().nullable().optional(),
+    warnings: z.array(z.string()).optional(),
+  })
+  .meta({ id: "CoinPatch" });
+export type CoinPatch = z.infer<typeof CoinPatch>;
+
+/**
+ * A conflated update: for each subscribed coin that changed since the socket's last message, the patch
+ * from the state the client holds (its snapshot with every later update applied) to the latest one.
+ * A client that misses a message (a gap in `seq`) must ask for a new snapshot before applying more.
+ */
 export const UpdateMessage = z
   .object({
     type: z.literal("update"),
     seq: z.number().int(),
-    data: MarketGlobals.partial().extend({ coins: z.array(Coin) }),
+    data: MarketGlobals.partial().extend({ coins: z.array(CoinPatch) }),
   })
   .meta({ id: "UpdateMessage" });
 export type UpdateMessage = z.infer<typeof UpdateMessage>;

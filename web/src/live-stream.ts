@@ -76,6 +76,12 @@ export class LiveStream {
     if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
   }
 
+  /** Drops what follows until a new snapshot arrives, and asks for one (the page's state went wrong). */
+  resync(): void {
+    this.awaitingSnapshot = true;
+    this.send({ op: "snapshot" });
+  }
+
   private url(): string {
     const proto = location.protocol === "https:" ? "wss:" : "ws:";
     return `${proto}//${location.host}${this.path()}`;
@@ -141,8 +147,7 @@ export class LiveStream {
     if (this.lastSeq !== undefined && message.seq !== this.lastSeq + 1) {
       // A message went missing: what we hold may be wrong, so start over from a snapshot.
       this.gaps++;
-      this.awaitingSnapshot = true;
-      this.send({ op: "snapshot" });
+      this.resync();
       return;
     }
     this.lastSeq = message.seq;

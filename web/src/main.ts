@@ -25,7 +25,7 @@ const liquidations = new LiquidationPanel(() => header.statusChanged());
 const marketStream = new LiveStream(() => "/ws/market", {
   onSnapshot: (data) => market.applySnapshot(data as SnapshotMessage["data"]),
   onMessage: (message) => {
-    if (message.type === "update") market.applyUpdate(message.data as UpdateMessage["data"]);
+    if (message.type === "update" && !market.applyUpdate(message.data as UpdateMessage["data"])) marketStream.resync();
   },
   onStatus: () => header.statusChanged(),
 });

@@ -4,7 +4,8 @@
  */
 import type { Source } from "../../protocol/common";
 import type { Coin, ExchangeRate, FearGreed } from "../../protocol/market";
-import type { SnapshotMessage, UpdateMessage } from "../../protocol/websocket";
+import { applyPatch } from "../../protocol/patch";
+import type { CoinPatch, SnapshotMessage, UpdateMessage } from "../../protocol/websocket";
 
 /** What changed in one applied message. */
 export interface MarketChange {
@@ -48,10 +49,21 @@ export class MarketState {
     this.emit({ coins: changed, removed, globals: true, snapshot: true });
   }
 
-  /** Merges an update: each coin in it arrives in full and replaces the one held. */
-  applyUpdate(data: UpdateMessage["data"]): void {
+  /**
+   * Merges an update: each entry is a patch to the coin held (only what changed), or a whole coin not
+   * seen before. Returns false, applying nothing, when it patches a coin this page never had: what it
+   * holds is then not what the server thinks, and the caller should ask for a new snapshot.
+   */
+  applyUpdate(data: UpdateMessage["data"]): boolean {
+    const next: Coin[] = [];
+    for (const patch of data.coins) {
+      const held = this.coins.get(patch.symbol);
+      if (held) next.push(applyPatch(held, patch));
+      else if (isWholeCoin(patch)) next.push(patch);
+      else return false;
+    }
     const changed = new Set<string>();
-    for (const coin of data.coins) {
+    for (const coin of next) {
       this.coins.set(coin.symbol, coin);
       changed.add(coin.symbol);
     }
@@ -70,6 +82,7 @@ export class MarketState {
       globals = true;
     }
     this.emit({ coins: changed, removed: new Set(), globals, snapshot: false });
+    return true;
   }
 
   /**
@@ -92,6 +105,17 @@ export class MarketState {
   private emit(change: MarketChange): void {
     for (const l of this.listeners) l(change);
   }
+}
+
+/** Whether an update entry is a whole coin (one the server had not published to this page before). */
+function isWholeCoin(patch: CoinPatch): patch is Coin {
+  return (
+    patch.prices !== undefined &&
+    patch.premium !== undefined &&
+    patch.korean_name !== undefined &&
+    patch.english_name !== undefined &&
+    patch.warnings !== undefined
+  );
 }
 
 function isSource(value: unknown): value is Source {

@@ -3,7 +3,8 @@ import { exports } from "cloudflare:workers";
 export interface ServerMessage {
   type: string;
   seq: number;
-  data?: { coins?: { symbol: string; prices: Record<string, { price: number }> }[] } & Record<string, unknown>;
+  /** In an update, each coin is a patch (only what changed), so `prices` may be absent. */
+  data?: { coins?: { symbol: string; prices?: Record<string, { price?: number }> }[] } & Record<string, unknown>;
   error?: string;
   /** Set for a frame that is not JSON (e.g. the `pong` heartbeat reply), with `type: "text"`. */
   text?: string;
@@ -69,5 +70,5 @@ export async function openSocket(path: string): Promise<TestSocket> {
 
 /** The price a message reports for a coin on a venue, if it carries that coin. */
 export function priceIn(message: ServerMessage, symbol: string, venue: string): number | undefined {
-  return message.data?.coins?.find((c) => c.symbol === symbol)?.prices[venue]?.price;
+  return message.data?.coins?.find((c) => c.symbol === symbol)?.prices?.[venue]?.price;
 }
