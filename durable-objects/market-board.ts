@@ -16,7 +16,9 @@ import {
 } from "../protocol/liquidations";
 import type { Coin, CoinName, ExchangeRate, FearGreed, VenuePrice } from "../protocol/market";
 import { ClientMessage } from "../protocol/websocket";
+import { type CompressedJson, compressJson } from "../workers/lib/compressed-json";
 import { liquidationFeed, marketSymbol } from "../workers/lib/objects";
+import { SnapshotCache } from "../workers/lib/snapshot-cache";
 import { toAsciiJson } from "./ascii-json";
 import { ConflatedFanout, type FanoutSource } from "./conflated-fanout";
 import { computePremium, type FreshnessBounds, KRW_VENUES, type TimedRate } from "./premium";
@@ -25,8 +27,10 @@ import { draftCandles, mergeUpdates, premiumPoint, type SymbolUpdate } from "./s
 
 /** How long an applied batch id is remembered for de-duplication. */
 const BATCH_ID_RETENTION_MS = 24 * 60 * 60 * 1000;
-/** How long a rendered `/api/coins/latest` body is reused while nothing changed (keeps `stale` flags current). */
+/** How long a rendered `/api/coins/latest` body is reused (keeps prices and `stale` flags current). */
 const SNAPSHOT_MAX_AGE_MS = 500;
+/** How old a rendered body may be and still be served while the next one renders. */
+const SNAPSHOT_MAX_STALE_MS = 5000;
 
 interface StoredTicker extends TickerEvent {
   source: Source;
@@ -86,9 +90,9 @@ export class MarketBoard extends DurableObject<Env> implements FanoutSource {
   private lastSource: Source = "live";
   private readonly bounds: FreshnessBounds;
   private readonly fanout: ConflatedFanout;
-  private latestCache: { json: string; at: number } | null = null;
-  /** A `/api/coins/latest` render in progress, shared by the readers that arrive meanwhile. */
-  private latestRender: Promise<string> | null = null;
+  /** `/api/coins/latest`, rendered at most every 500 ms and served stale (up to 5 s) while the next renders. */
+  private readonly latestCache = new SnapshotCache<CompressedJson>(SNAPSHOT_MAX_AGE_MS, SNAPSHOT_MAX_STALE_MS);
+  private renders = 0;
   /** Liquidations of applied batches waiting for the next flush to `/ws/prices` (oldest first). */
   private pendingLiquidations: LiquidationRecord[] = [];
   /** Recently relayed `venue\nid`s, so a liquidation re-sent in another batch reaches `/ws/prices` once. */
@@ -236,7 +240,6 @@ export class MarketBoard extends DurableObject<Env> implements FanoutSource {
       sql.exec("DELETE FROM applied_batches WHERE applied_at < ?", now - BATCH_ID_RETENTION_MS);
     }
     this.queueSymbolUpdates(ticksByBase);
-    this.latestCache = null;
     this.counters.batches_applied++;
     this.counters.events_applied += batch.events.length;
     return { duplicate: false };
@@ -502,20 +505,16 @@ export class MarketBoard extends DurableObject<Env> implements FanoutSource {
   }
 
   /**
-   * The body of `GET /api/coins/latest`, rendered once and reused for up to a second while nothing
-   * changes, so many readers cost one render. `liquidations` is the LiquidationFeed's summary
-   * (asked for once per render, with the board's USD/KRW rate; null if the feed does not answer).
+   * The body of `GET /api/coins/latest`, rendered and gzipped once and shared by every reader for
+   * up to 500 ms; an older one is served while the next renders (at most 5 s old), so a reader never
+   * waits for a render. `liquidations` is the LiquidationFeed's summary (asked for once per render,
+   * with the board's USD/KRW rate; null if the feed does not answer).
    */
-  async latestJson(): Promise<string> {
-    const now = Date.now();
-    if (this.latestCache && now - this.latestCache.at < SNAPSHOT_MAX_AGE_MS) return this.latestCache.json;
-    this.latestRender ??= this.renderLatest().finally(() => {
-      this.latestRender = null;
-    });
-    return this.latestRender;
+  latestBody(): Promise<CompressedJson> {
+    return this.latestCache.get(() => this.renderLatest());
   }
 
-  private async renderLatest(): Promise<string> {
+  private async renderLatest(): Promise<CompressedJson> {
     let liquidations: LiquidationSummary | null = null;
     try {
       liquidations = await liquidationFeed(this.env).summary({ exchangeRate: this.usdKrw?.rate ?? null });
@@ -534,8 +533,7 @@ export class MarketBoard extends DurableObject<Env> implements FanoutSource {
       timestamp: now,
       source: this.lastSource,
     });
-    this.latestCache = { json, at: now };
-    return json;
+    return compressJson(json, `${now.toString(36)}-${++this.renders}`);
   }
 
   /** Feed freshness per venue, open sockets per stream and ingest counters, for `/health/ready` and `/metrics`. */

@@ -60,6 +60,61 @@ describe("GET /api/coins/latest encodings", () => {
   });
 });
 
+describe("GET /api/coins/latest caching", () => {
+  it("names each rendering with an ETag and answers 304 to a client that has it", async () => {
+    await ingestKoreanCoin();
+    const first = await exports.default.fetch("http://gateway/api/coins/latest");
+    const etag = first.headers.get("ETag");
+    expect(etag).toMatch(/^"[^"]+"$/);
+    await first.arrayBuffer();
+    const again = await exports.default.fetch("http://gateway/api/coins/latest", {
+      headers: { "If-None-Match": `"other", ${etag}` },
+    });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe("");
+    const stranger = await exports.default.fetch("http://gateway/api/coins/latest", {
+      headers: { "If-None-Match": '"other"' },
+    });
+    expect(stranger.status).toBe(200);
+    await stranger.arrayBuffer();
+  });
+
+  it("serves a rendering at most about a second old, and shows a new price once it is past", async () => {
+    await ingestKoreanCoin();
+    const btcPrice = async () => {
+      const res = await exports.default.fetch("http://gateway/api/coins/latest");
+      return ((await res.json()) as CoinsLatest).coins.find((c) => c.symbol === "BTC")?.prices.upbit?.price;
+    };
+    await btcPrice();
+    const res = await postIngest(
+      batchOf([
+        {
+          kind: "ticker",
+          venue: "upbit",
+          base: "BTC",
+          quote: "KRW",
+          venue_symbol: "KRW-BTC",
+          price: 136_000_000,
+          change_percent: 1.5,
+          volume: 7200,
+          quote_volume: 230_000_000_000,
+          timestamp: Date.now(),
+        },
+      ]),
+    );
+    expect(res.status).toBe(200);
+    const started = Date.now();
+    let price = await btcPrice();
+    while (price !== 136_000_000 && Date.now() - started < 5000) {
+      await new Promise((r) => setTimeout(r, 50));
+      price = await btcPrice();
+    }
+    expect(price).toBe(136_000_000);
+    // Two caches of 500 ms each (the board's rendering, the gateway's copy), each refreshed in the background.
+    expect(Date.now() - started).toBeLessThan(1600);
+  });
+});
+
 describe("toAsciiJson", () => {
   it("escapes every non-ASCII character and parses back to the same value, across long texts", () => {
     const value = {

@@ -13,7 +13,7 @@ import {
   VenuePrice,
 } from "../../protocol/market";
 import type { AppEnv } from "../app-env";
-import { type CompressedJson, compressJson, respondCompressedJson } from "../lib/compressed-json";
+import { type CompressedJson, respondCompressedJson } from "../lib/compressed-json";
 import { marketBoard, marketSymbol } from "../lib/objects";
 import { json, problems } from "../lib/openapi";
 import { Problem } from "../lib/problem";
@@ -23,8 +23,11 @@ import { validationHook } from "../lib/validation";
 /** Market data: the board's snapshot of every coin, one coin's history, rates and names. */
 export const market = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
-/** `/api/coins/latest` is fetched from the board, encoded and gzipped at most every 500 ms per isolate. */
-const latestCache = new SnapshotCache<CompressedJson>(500);
+/**
+ * `/api/coins/latest` is fetched from the board (which renders and gzips it) at most every 500 ms per
+ * isolate, and served stale (up to 5 s) while the next fetch runs.
+ */
+const latestCache = new SnapshotCache<CompressedJson>(500, 5000);
 
 const SymbolParam = z.object({
   symbol: z
@@ -50,7 +53,10 @@ market.openapi(
     responses: { 200: json(CoinsLatest, "All coins") },
   }),
   async (c) => {
-    const body = await latestCache.get(async () => compressJson(await marketBoard(c.env).latestJson()));
+    const body = await latestCache.get(
+      () => marketBoard(c.env).latestBody(),
+      (work) => c.executionCtx.waitUntil(work),
+    );
     return respondCompressedJson(c, body, { "Cache-Control": "public, max-age=1" }) as never;
   },
 );
