@@ -4,6 +4,7 @@
  * Prints a table and writes bench/RESULTS.md. Figures, not tests; see RESULTS.md for the method.
  *
  * Environment: BENCH_QUICK=1 for a short smoke run (shorter windows, fewer points);
+ * BENCH_RATES=1000,2000 for other fan-out rates; BENCH_FANOUT_INTERVAL_MS to override wrangler.toml's;
  * BENCH_ONLY=ours|baseline to run one system; BENCH_QUIET_WAIT_S to bound the wait for an idle machine.
  * `tsx bench/run.ts --render` re-renders RESULTS.md from the last run's results.json (after editing analysis.md).
  */
@@ -43,7 +44,11 @@ const only = process.env.BENCH_ONLY as SystemName | undefined;
 const SUBSCRIBERS = 1000;
 const COINS = 200;
 const REST_COINS = 300;
-const RATES = quick ? [1000, 5000] : [1000, 2000, 5000, 20000];
+const RATES = process.env.BENCH_RATES
+  ? process.env.BENCH_RATES.split(",").map(Number)
+  : quick
+    ? [1000, 5000]
+    : [1000, 2000, 5000, 20000];
 const INGEST_ONLY_RATES = quick ? [5000] : [1000, 5000, 20000];
 const WATCHLIST_RATES = quick ? [] : [1000, 5000];
 const WATCHLIST_SIZE = 5;
@@ -101,6 +106,12 @@ async function waitForIdleMachine(): Promise<string> {
   }
 }
 
+/** FANOUT_INTERVAL_MS as wrangler.toml sets it. */
+function wranglerFanoutInterval(): string {
+  const toml = readFileSync(new URL("../wrangler.toml", import.meta.url), "utf8");
+  return /^FANOUT_INTERVAL_MS\s*=\s*"(\d+)"/m.exec(toml)?.[1] ?? "?";
+}
+
 function machineInfo(commit: string): MachineInfo {
   const cpuinfo = readFileSync("/proc/cpuinfo", "utf8");
   const wrangler = JSON.parse(
@@ -135,6 +146,21 @@ async function post(system: SystemUnderTest, body: string): Promise<{ status: nu
 }
 
 /** Waits until an empty batch is acknowledged within a second: the ingest path has no backlog left. */
+/**
+ * Waits (bounded) until ours has delivered every coin's history to its MarketSymbol, so a REST point
+ * does not measure the creation of hundreds of coin objects after a setup batch.
+ */
+async function outboxDrained(system: SystemUnderTest, timeoutMs: number): Promise<void> {
+  if (system.name !== "ours") return;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const text = await (await fetch(`${system.url}/metrics`)).text();
+    if (/^kimchi_symbol_outbox 0$/m.test(text)) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  log("the board's symbol outbox did not drain before the REST point");
+}
+
 async function ingestIdle(system: SystemUnderTest, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -402,6 +428,7 @@ async function restFigures(system: SystemUnderTest, pool: SubscriberPool | undef
   const setup = await post(system, setupBatch(writer, Date.now() - 1000));
   if (setup.status !== 200) throw new Error(`REST setup answered ${setup.status}`);
   await ingestIdle(system, 20_000);
+  await outboxDrained(system, 30_000);
   const url = `${system.url}/api/coins/latest`;
   const rows: RestRow[] = [];
   const idle = await runRestLoad({
@@ -530,7 +557,7 @@ async function main(): Promise<void> {
     const report: Report = {
       machine,
       settings: [
-        `subscribers: ${SUBSCRIBERS} (${THREADS} threads, every ${SAMPLE_EVERY}th read in full); coins: ${COINS}; fan-out interval: 100 ms (wrangler.toml)`,
+        `subscribers: ${SUBSCRIBERS} (${THREADS} threads, every ${SAMPLE_EVERY}th read in full); coins: ${COINS}; fan-out interval: ${process.env.BENCH_FANOUT_INTERVAL_MS ? `${process.env.BENCH_FANOUT_INTERVAL_MS} ms (BENCH_FANOUT_INTERVAL_MS)` : `${wranglerFanoutInterval()} ms (wrangler.toml)`}`,
         `timing: ${TIMING.warmupMs / 1000} s warm-up, ${TIMING.measureMs / 1000} s measured, ${TIMING.drainMs / 1000} s more to receive late updates`,
         `whole run: ${((Date.now() - started) / 60000).toFixed(1)} min${quick ? " (BENCH_QUICK: short windows, fewer points)" : ""}`,
       ],

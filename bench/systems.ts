@@ -72,7 +72,9 @@ export function snapshotSource(ref = "HEAD"): SourceSnapshot {
 /** The real Worker under `wrangler dev` from `source`, with fresh local state. */
 export async function startOurs(source: SourceSnapshot): Promise<SystemUnderTest> {
   const harness = (await import(join(source.dir, "test/support/worker-process.ts"))) as typeof WorkerHarness;
-  const worker = await harness.startWorker();
+  // BENCH_FANOUT_INTERVAL_MS overrides wrangler.toml's FANOUT_INTERVAL_MS (to compare intervals).
+  const interval = process.env.BENCH_FANOUT_INTERVAL_MS;
+  const worker = await harness.startWorker(interval ? { vars: { FANOUT_INTERVAL_MS: interval } } : {});
   return {
     name: "ours",
     url: worker.url,

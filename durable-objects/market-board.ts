@@ -65,6 +65,8 @@ export interface BoardStats {
   batches_applied: number;
   batches_duplicate: number;
   events_applied: number;
+  /** Coins whose history waits in the outbox for delivery to their MarketSymbol. */
+  symbol_outbox: number;
 }
 
 /**
@@ -556,6 +558,7 @@ export class MarketBoard extends DurableObject<Env> implements FanoutSource {
       fx: fx ? { age_ms: now - fx.timestamp, stale: now - fx.timestamp > this.bounds.fxMs } : null,
       subscribers: { market: this.fanout.count("market"), prices: this.fanout.count("prices") },
       ...this.counters,
+      symbol_outbox: this.outbox.size,
     };
   }
 

@@ -1,6 +1,6 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { batchOf, getJson, postIngest } from "./support/ingest";
+import { batchOf, deliverCoinUpdates, getJson, postIngest } from "./support/ingest";
 import { ticker } from "./support/market";
 
 describe("operations endpoints", () => {
@@ -66,6 +66,18 @@ describe("operations endpoints", () => {
     const text = await res.text();
     expect(text).toMatch(/kimchi_ingest_batches_total\{outcome="duplicate"\} [1-9]/);
     expect(text).toMatch(/kimchi_markets\{venue="upbit"\} \d+/);
+  });
+
+  it("shows how many coins wait for their history to be delivered, down to none once it is", async () => {
+    await postIngest(batchOf([ticker("upbit", "OUTA", 10), ticker("upbit", "OUTB", 20)]));
+    const outbox = async () => {
+      const text = await (await exports.default.fetch("http://gateway/metrics")).text();
+      return Number(/^kimchi_symbol_outbox (\d+)$/m.exec(text)?.[1]);
+    };
+    // (The board delivers within about 200 ms on its own, so the count right after ingest is not asserted.)
+    expect(Number.isInteger(await outbox())).toBe(true);
+    await deliverCoinUpdates();
+    expect(await outbox()).toBe(0);
   });
 
   it("answers an unknown path with a 404 problem", async () => {

@@ -106,6 +106,9 @@ health.openapi(
       "# HELP kimchi_ingest_events_total Ingest events applied since the board started.",
       "# TYPE kimchi_ingest_events_total counter",
       `kimchi_ingest_events_total ${s.events_applied}`,
+      "# HELP kimchi_symbol_outbox Coins whose history the board has not yet delivered to their MarketSymbol.",
+      "# TYPE kimchi_symbol_outbox gauge",
+      `kimchi_symbol_outbox ${s.symbol_outbox}`,
       "# HELP kimchi_liquidations_total Liquidations per venue by outcome (counted once per venue id).",
       "# TYPE kimchi_liquidations_total counter",
       ...Object.entries(liq.venues).flatMap(([v, f]) => [
