@@ -13,9 +13,9 @@ export function readBounds(env: Env): FreshnessBounds {
   };
 }
 
-/** The WebSocket conflation interval from `FANOUT_INTERVAL_MS` (default 100 ms, at most 100 ms). */
+/** The WebSocket conflation interval from `FANOUT_INTERVAL_MS` (default 50 ms, at most 100 ms). */
 export function readFanoutInterval(env: Env): number {
-  return Math.min(positiveNumber(env.FANOUT_INTERVAL_MS, 100), 100);
+  return Math.min(positiveNumber(env.FANOUT_INTERVAL_MS, 50), 100);
 }
 
 /** How long a WebSocket client may stay silent (no message, no `ping`) before it is closed as stalled (default 90 s). */

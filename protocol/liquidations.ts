@@ -370,7 +370,7 @@ export const LiquidationSnapshotMessage = z
 export type LiquidationSnapshotMessage = z.infer<typeof LiquidationSnapshotMessage>;
 
 /**
- * Sent at most every 100 ms while liquidations arrive: the new ones matching the socket's filters
+ * Sent at most once per fan-out interval (50 ms) while liquidations arrive: the new ones matching the socket's filters
  * (oldest first, possibly none) and the updated summary. `dropped` counts matching liquidations left
  * out because more than 500 arrived within one interval (ask for a snapshot to catch up).
  */

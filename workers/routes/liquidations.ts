@@ -95,7 +95,7 @@ liquidations.openapi(
     summary: "Live liquidations: a snapshot (the newest matching ones and the summary), then updates",
     description:
       "The query string takes the filters of `/api/liquidations/recent` (`limit` sizes the snapshot). " +
-      "Updates (at most one per 100 ms, with increasing `seq`) carry the new liquidations that pass the " +
+      "Updates (at most one per 50 ms, with increasing `seq`) carry the new liquidations that pass the " +
       'filters and the summary. Client messages: `{"op":"snapshot"}`, ' +
       '`{"op":"filter","venue":["binance"],"symbol":["BTC"],"min_usd":10000}`; the text `ping` is ' +
       "answered with `pong`. A client that sees a gap in `seq` asks for a snapshot.",

@@ -28,7 +28,7 @@ const streamDescription =
   "the text `ping` is answered with `pong`. A client that sees a gap in `seq` asks for a snapshot.";
 
 for (const [path, summary] of [
-  ["/market", "All coins: a snapshot, then conflated updates (at most one per 100 ms)"],
+  ["/market", "All coins: a snapshot, then conflated updates (at most one per 50 ms, `FANOUT_INTERVAL_MS`)"],
   ["/prices", "The integrated stream: the same as /ws/market, plus liquidations"],
 ] as const) {
   websockets.openapi(
