@@ -428,7 +428,10 @@ ${report.observations.map((o) => `- ${o}`).join("\n") || "- nothing beyond the t
   Points run in sequence on one running system; after a point the run waits for the subscribers'
   traffic and the ingest path to go quiet, and restarts the system if they do not.
 - **REST.** \`GET /api/coins/latest\` with 300 coins on the board, requests due every 2 ms for 10 s
-  (5,000 requests), asking for gzip, latency from each request's due time to its last byte on the
+  (5,000 requests), asking for gzip, each condition twice: on the public port, through the proxy workerd
+  that \`wrangler dev\` puts in front of the Worker (as \`npm start\` serves it), and directly on the
+  Worker's own workerd socket (found by the benchmark; a deployed Worker has no dev proxy; the goal is
+  judged there); latency from each request's due time to its last byte on the
   wire, up to 64 connections; one response in 50 is also decoded and parsed as JSON to check it (a
   bad one counts as failed; decoding all would put ~180 MB/s of gunzip on the client's share of this
   2-core machine); once with no other load, once while ticks are ingested at 2,000/s (no subscribers

@@ -421,7 +421,11 @@ async function batchCostProbe(system: SystemUnderTest, writer: TickWriter): Prom
   return rows;
 }
 
-/** `/api/coins/latest` at a fixed 500 requests/s: idle, then while ticks are ingested. */
+/**
+ * `/api/coins/latest` at a fixed 500 requests/s: idle, then while ticks are ingested; each both on the
+ * public port (through wrangler dev's proxy workerd, as `npm start` serves it) and directly on the
+ * Worker's own workerd socket (the path a deployed Worker has, without the dev proxy).
+ */
 async function restFigures(system: SystemUnderTest, pool: SubscriberPool | undefined): Promise<RestRow[]> {
   await pool?.close();
   const writer = new TickWriter(coinSymbols(REST_COINS));
@@ -429,46 +433,53 @@ async function restFigures(system: SystemUnderTest, pool: SubscriberPool | undef
   if (setup.status !== 200) throw new Error(`REST setup answered ${setup.status}`);
   await ingestIdle(system, 20_000);
   await outboxDrained(system, 30_000);
-  const url = `${system.url}/api/coins/latest`;
-  const rows: RestRow[] = [];
-  const idle = await runRestLoad({
-    url,
-    ratePerSecond: REST.rate,
-    durationMs: REST.durationMs,
-    maxSockets: REST.maxSockets,
-    graceMs: 10_000,
-  });
-  rows.push({ condition: "no other load", coins: REST_COINS + 1, result: idle });
-  log(`REST idle: ${JSON.stringify(idle.latency)} ok ${idle.ok}/${idle.scheduled}`);
-  await ingestIdle(system, 20_000);
+  const direct = (await system.directUrl?.()) ?? null;
+  if (!direct) log("REST: the Worker's own workerd socket was not found; measuring through the dev proxy only");
+  const paths: { label: string; base: string }[] = [
+    { label: "through the wrangler dev proxy", base: system.url },
+    ...(direct ? [{ label: "direct to the Worker's workerd", base: direct }] : []),
+  ];
+  const load = (base: string) =>
+    runRestLoad({
+      url: `${base}/api/coins/latest`,
+      ratePerSecond: REST.rate,
+      durationMs: REST.durationMs,
+      maxSockets: REST.maxSockets,
+      graceMs: 10_000,
+    });
 
-  const startAt = Date.now() + 300;
-  const ingest = runIngestLoad({
-    url: `${system.url}/internal/ingest`,
-    token: system.token,
-    writer,
-    rate: REST.ingestRate,
-    startAt,
-    warmupMs: 1000,
-    measureMs: REST.durationMs + 1000,
-    maxInFlight: MAX_IN_FLIGHT,
-    graceMs: 10_000,
-  });
-  await new Promise((r) => setTimeout(r, startAt + 1000 - Date.now()));
-  const loaded = await runRestLoad({
-    url,
-    ratePerSecond: REST.rate,
-    durationMs: REST.durationMs,
-    maxSockets: REST.maxSockets,
-    graceMs: 10_000,
-  });
-  const ingestResult = await ingest;
-  rows.push({
-    condition: `while ingesting ${REST.ingestRate} ticks/s (${(ingestResult.windowAckedTicks / ((REST.durationMs + 1000) / 1000)).toFixed(0)}/s acknowledged)`,
-    coins: REST_COINS + 1,
-    result: loaded,
-  });
-  log(`REST with ingest: ${JSON.stringify(loaded.latency)} ok ${loaded.ok}/${loaded.scheduled}`);
+  const rows: RestRow[] = [];
+  for (const path of paths) {
+    const result = await load(path.base);
+    rows.push({ condition: `no other load, ${path.label}`, coins: REST_COINS + 1, result });
+    log(`REST idle, ${path.label}: ${JSON.stringify(result.latency)} ok ${result.ok}/${result.scheduled}`);
+    await ingestIdle(system, 20_000);
+  }
+
+  for (const path of paths) {
+    const startAt = Date.now() + 300;
+    const ingest = runIngestLoad({
+      url: `${system.url}/internal/ingest`,
+      token: system.token,
+      writer,
+      rate: REST.ingestRate,
+      startAt,
+      warmupMs: 1000,
+      measureMs: REST.durationMs + 1000,
+      maxInFlight: MAX_IN_FLIGHT,
+      graceMs: 10_000,
+    });
+    await new Promise((r) => setTimeout(r, startAt + 1000 - Date.now()));
+    const result = await load(path.base);
+    const ingestResult = await ingest;
+    rows.push({
+      condition: `while ingesting ${REST.ingestRate} ticks/s (${(ingestResult.windowAckedTicks / ((REST.durationMs + 1000) / 1000)).toFixed(0)}/s acknowledged), ${path.label}`,
+      coins: REST_COINS + 1,
+      result,
+    });
+    log(`REST with ingest, ${path.label}: ${JSON.stringify(result.latency)} ok ${result.ok}/${result.scheduled}`);
+    await ingestIdle(system, 20_000);
+  }
   return rows;
 }
 
@@ -477,7 +488,8 @@ function goals(points: PointResult[], sustained: SustainedRow[], rest: RestRow[]
   const base = sustained.find((s) => s.system === "baseline");
   const ratio = ours?.rate && base?.rate ? ours.rate / base.rate : null;
   const at2k = points.find((p) => p.system === "ours" && p.case === "dashboard" && p.rate === 2000);
-  const idle = rest[0];
+  // The goal is about the Worker on local workerd: judged on the direct path when it was measured.
+  const idle = rest.find((r) => r.condition.startsWith("no other load, direct")) ?? rest[0];
   const at2kOk =
     at2k?.update != null &&
     at2k.update.p99 <= 100 &&
@@ -503,7 +515,7 @@ function goals(points: PointResult[], sustained: SustainedRow[], rest: RestRow[]
     {
       goal: "REST p95 at or under 20 ms at 500 req/s (`/api/coins/latest`, 300 coins)",
       measured: idle
-        ? `p95 ${idle.result.latency ? Math.round(idle.result.latency.p95) : "–"} ms, ${idle.result.ok}/${idle.result.scheduled} answered`
+        ? `${idle.condition}: p95 ${idle.result.latency ? Math.round(idle.result.latency.p95) : "–"} ms, ${idle.result.ok}/${idle.result.scheduled} answered`
         : "not measured",
       met: idle ? idle.result.latency !== null && idle.result.latency.p95 <= 20 && idle.result.failed === 0 : null,
     },

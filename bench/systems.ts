@@ -22,6 +22,11 @@ export interface SystemUnderTest {
   mode: ScanMode;
   /** The processes that serve it (and the benchmark's own), for CPU and memory figures. */
   processes(): WatchedProcess[];
+  /**
+   * Ours: the URL of the Worker's own workerd socket, behind the proxy workerd that `wrangler dev`
+   * puts on the public port (for live reload; not part of a deployed Worker's path). Null if not found.
+   */
+  directUrl?(): Promise<string | null>;
   stop(): Promise<void>;
 }
 
@@ -94,8 +99,34 @@ export async function startOurs(source: SourceSnapshot): Promise<SystemUnderTest
       }
       return [...watched, self];
     },
+    directUrl: () => findDirectUrl(worker.port),
     stop: () => worker.dispose(),
   };
+}
+
+/**
+ * The loopback socket on which the Worker's workerd (not the dev proxy in front of it) answers our
+ * `/health`: the proxy is the workerd whose command line names the public port as its entry.
+ */
+async function findDirectUrl(publicPort: number): Promise<string | null> {
+  const proxies = new Set(
+    descendants(process.pid)
+      .filter((p) => p.comm === "workerd" && p.cmdline.includes(`entry=127.0.0.1:${publicPort}`))
+      .map((p) => p.pid),
+  );
+  const listening = execFileSync("ss", ["-ltnpH"]).toString();
+  for (const m of listening.matchAll(/127\.0\.0\.1:(\d+)\s.*"workerd",pid=(\d+)/g)) {
+    const [port, pid] = [Number(m[1]), Number(m[2])];
+    if (port === publicPort || proxies.has(pid)) continue;
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(1000) });
+      const body = (await res.json()) as { status?: string };
+      if (res.ok && body.status === "ok") return `http://127.0.0.1:${port}`;
+    } catch {
+      // not the Worker's socket
+    }
+  }
+  return null;
 }
 
 /** The baseline `ws` server in its own Node process. */
