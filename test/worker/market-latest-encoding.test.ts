@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { toAsciiJson } from "../../durable-objects/ascii-json";
 import type { CoinsLatest } from "../../protocol/market";
 import { batchOf, postIngest } from "./support/ingest";
+import { ticker } from "./support/market";
 
 async function ingestKoreanCoin(): Promise<void> {
   const now = Date.now();
@@ -86,22 +87,7 @@ describe("GET /api/coins/latest caching", () => {
       return ((await res.json()) as CoinsLatest).coins.find((c) => c.symbol === "BTC")?.prices.upbit?.price;
     };
     await btcPrice();
-    const res = await postIngest(
-      batchOf([
-        {
-          kind: "ticker",
-          venue: "upbit",
-          base: "BTC",
-          quote: "KRW",
-          venue_symbol: "KRW-BTC",
-          price: 136_000_000,
-          change_percent: 1.5,
-          volume: 7200,
-          quote_volume: 230_000_000_000,
-          timestamp: Date.now(),
-        },
-      ]),
-    );
+    const res = await postIngest(batchOf([ticker("upbit", "BTC", 136_000_000)]));
     expect(res.status).toBe(200);
     const started = Date.now();
     let price = await btcPrice();
