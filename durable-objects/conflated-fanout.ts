@@ -157,10 +157,11 @@ export class ConflatedFanout {
 
   /**
    * The state a snapshot shows for `key`: the published one where there is one (the next update's
-   * patch applies to it), else `current` (a key not yet published gets its whole state next time).
+   * patch applies to it), else the current one, built by `current` only then (a key not yet published
+   * gets its whole state in its next update).
    */
-  snapshotState<T extends object>(key: string, current: T): T {
-    return (this.published.get(key) as T | undefined) ?? current;
+  snapshotState<T extends object>(key: string, current: () => T): T {
+    return (this.published.get(key) as T | undefined) ?? current();
   }
 
   markDirty(key: string): void {

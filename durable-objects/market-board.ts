@@ -94,7 +94,6 @@ export class MarketBoard extends DurableObject<Env> implements FanoutSource {
   private readonly fanout: ConflatedFanout;
   /** `/api/coins/latest`, rendered at most every 500 ms and served stale (up to 5 s) while the next renders. */
   private readonly latestCache = new SnapshotCache<CompressedJson>(SNAPSHOT_MAX_AGE_MS, SNAPSHOT_MAX_STALE_MS);
-  private renders = 0;
   /** Liquidations of applied batches waiting for the next flush to `/ws/prices` (oldest first). */
   private pendingLiquidations: LiquidationRecord[] = [];
   /** Recently relayed `venue\nid`s, so a liquidation re-sent in another batch reaches `/ws/prices` once. */
@@ -535,7 +534,8 @@ export class MarketBoard extends DurableObject<Env> implements FanoutSource {
       timestamp: now,
       source: this.lastSource,
     });
-    return compressJson(json, `${now.toString(36)}-${++this.renders}`);
+    // Renders run one at a time and at least 500 ms apart, so the render time names the rendering.
+    return compressJson(json, now.toString(36));
   }
 
   /** Feed freshness per venue, open sockets per stream and ingest counters, for `/health/ready` and `/metrics`. */
@@ -582,8 +582,12 @@ export class MarketBoard extends DurableObject<Env> implements FanoutSource {
     const state = this.fanout.stateOf(ws);
     if (!state) return;
     // Each coin as last published to the streams: the next update's patches apply to exactly that.
-    const current = state.symbols === null ? this.allCoins() : this.coinsFor(state.symbols);
-    const coins = current.map((coin) => this.fanout.snapshotState(coin.symbol, coin));
+    const bases = state.symbols ?? [...this.marketsByBase.keys()].sort();
+    const now = Date.now();
+    const usdtKrw = this.usdtKrwByVenue();
+    const coins = bases
+      .filter((b) => this.marketsByBase.has(b))
+      .map((b) => this.fanout.snapshotState(b, () => this.buildCoin(b, now, usdtKrw)));
     const data = toAsciiJson({
       coins,
       exchange_rate: this.exchangeRate(),

@@ -205,7 +205,8 @@ export class MarketSymbol extends DurableObject<Env> implements FanoutSource {
 
   private sendSnapshot(ws: WebSocket): void {
     // As last published to the stream: the next update's patch applies to exactly that.
-    const coins = this.coin ? [this.fanout.snapshotState(this.coin.symbol, this.coin)] : [];
+    const coin = this.coin;
+    const coins = coin ? [this.fanout.snapshotState(coin.symbol, () => coin)] : [];
     this.fanout.send(ws, "snapshot", `"data":${toAsciiJson({ coins })}`);
   }
 

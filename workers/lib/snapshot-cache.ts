@@ -12,7 +12,7 @@ export class SnapshotCache<T> {
 
   constructor(
     private readonly maxAgeMs: number,
-    private readonly maxStaleMs: number = maxAgeMs * 10,
+    private readonly maxStaleMs: number,
   ) {}
 
   /**
