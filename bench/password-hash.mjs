@@ -1,5 +1,5 @@
 // Password-hash cost inside workerd: PBKDF2-SHA256 at workerd's 100,000-iteration cap against Argon2id
-// (hash-wasm's WebAssembly core, driven by workers/lib/argon2id.ts) at OWASP's configurations.
+// (hash-wasm's WebAssembly core, driven by workers/auth/argon2id.ts) at OWASP's configurations.
 // CPU time is read from the workerd process (/proc, Linux), so it does not depend on workerd's timers.
 // Usage: node bench/password-hash.mjs [hashes per setting, default 10]. Figures, not a test.
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";

@@ -1,15 +1,11 @@
-import { DurableObject } from "cloudflare:workers";
-import {
-  type CandleInterval,
-  type CandleRow,
-  type Coin,
-  INTERVAL_MS,
-  type PremiumHistoryPoint,
-} from "../protocol/market";
-import { toAsciiJson } from "./ascii-json";
-import { ConflatedFanout, type FanoutSource } from "./conflated-fanout";
-import { readFanoutInterval, readIdleTimeout } from "./settings";
-import { type CandleDraft, floorTo, type PremiumPoint, type SymbolUpdate } from "./symbol-update";
+import type { CandleRow, Coin, PremiumHistoryPoint } from "../protocol/market";
+import { type CandleInterval, INTERVAL_MS } from "../protocol/venues";
+import { ClientMessage } from "../protocol/websocket";
+import { type CandleDraft, floorTo, type PremiumPoint, type SymbolUpdate } from "./market/symbol-update";
+import { toAsciiJson } from "./sockets/ascii-json";
+import { ConflatedFanout, type FanoutSource, type SocketState } from "./sockets/conflated-fanout";
+import { HibernatingObject } from "./sockets/hibernating-object";
+import { readFanoutInterval } from "./support/settings";
 
 /** Candles and premium history are kept this long (1-minute rows; longer intervals are rolled up on read). */
 export const HISTORY_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
@@ -21,15 +17,15 @@ export const HISTORY_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
  * (see `SymbolUpdate`): within one fan-out interval while someone watches this coin's stream,
  * about once a second otherwise.
  */
-export class MarketSymbol extends DurableObject<Env> implements FanoutSource {
+export class MarketSymbol extends HibernatingObject<SocketState, ClientMessage> implements FanoutSource {
+  protected readonly clientMessages = ClientMessage;
   private coin: Coin | null = null;
   private readonly fanout: ConflatedFanout;
   private lastPrune = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.fanout = new ConflatedFanout(ctx, this, readFanoutInterval(env), readIdleTimeout(env));
-    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+    this.fanout = new ConflatedFanout(ctx, this.sockets, this, readFanoutInterval(env));
     ctx.blockConcurrencyWhile(async () => {
       const sql = ctx.storage.sql;
       sql.exec(`CREATE TABLE IF NOT EXISTS candles (
@@ -194,40 +190,32 @@ export class MarketSymbol extends DurableObject<Env> implements FanoutSource {
 
   /** Accepts `/ws/prices/{symbol}` forwarded by the gateway. */
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
-      return new Response("Expected a WebSocket upgrade", { status: 426 });
-    }
-    const { 0: client, 1: server } = new WebSocketPair();
-    this.fanout.accept(server, { stream: "coin", symbols: null, seq: 0, heard_at: Date.now() });
-    this.sendSnapshot(server);
-    return new Response(null, { status: 101, webSocket: client });
+    const state: SocketState = { stream: "coin", symbols: null, seq: 0, heard_at: Date.now() };
+    return this.acceptUpgrade(request, ["coin"], state, (ws) => this.sendSnapshot(ws));
+  }
+
+  protected override sendFrame(ws: WebSocket, type: string, body: string): void {
+    this.fanout.send(ws, type, body);
   }
 
   private sendSnapshot(ws: WebSocket): void {
     // As last published to the stream: the next update's patch applies to exactly that.
     const coin = this.coin;
     const coins = coin ? [this.fanout.snapshotState(coin.symbol, () => coin)] : [];
-    this.fanout.send(ws, "snapshot", `"data":${toAsciiJson({ coins })}`);
+    this.sendFrame(ws, "snapshot", `"data":${toAsciiJson({ coins })}`);
   }
 
   /** Any client message on a one-coin stream asks for a fresh snapshot. */
   override async webSocketMessage(ws: WebSocket): Promise<void> {
-    this.fanout.heard(ws);
+    this.sockets.heard(ws);
     this.sendSnapshot(ws);
   }
 
-  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    this.fanout.remove(ws);
-    try {
-      ws.close(code === 1005 ? 1000 : code, "closing");
-    } catch {
-      // already closed
-    }
+  protected override onClientMessage(ws: WebSocket): void {
+    this.sendSnapshot(ws);
   }
 
-  override async webSocketError(ws: WebSocket): Promise<void> {
-    this.fanout.remove(ws);
-  }
+  // --- FanoutSource ------------------------------------------------------------------------------
 
   currentState(): Coin | undefined {
     return this.coin ?? undefined;

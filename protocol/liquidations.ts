@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { EpochMs, LiquidationVenue, Source } from "./common";
 import type { LiquidationEvent } from "./ingest";
+import { COIN_SYMBOL_ANY_CASE, coinSymbolList } from "./venues";
 
 // --- windows and completeness ------------------------------------------------------------------
 
@@ -273,7 +274,7 @@ const venueList = z
 
 const symbolList = z
   .string()
-  .regex(/^[A-Za-z0-9]{1,20}(,[A-Za-z0-9]{1,20}){0,49}$/, "comma-separated base assets, e.g. BTC,ETH")
+  .regex(coinSymbolList(50), "comma-separated base assets, e.g. BTC,ETH")
   .transform((s) => [...new Set(s.toUpperCase().split(","))]);
 
 /** Parses a non-negative USD amount from a query string (no hex, no exponents beyond what JSON allows). */
@@ -345,11 +346,7 @@ export const LiquidationClientMessage = z.discriminatedUnion("op", [
   z.object({
     op: z.literal("filter"),
     venue: z.array(LiquidationVenue).min(1).max(4).optional(),
-    symbol: z
-      .array(z.string().regex(/^[A-Za-z0-9]{1,20}$/))
-      .min(1)
-      .max(50)
-      .optional(),
+    symbol: z.array(z.string().regex(COIN_SYMBOL_ANY_CASE)).min(1).max(50).optional(),
     min_usd: z.number().nonnegative().max(1e15).optional(),
   }),
 ]);

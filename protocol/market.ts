@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { EpochMs, MarketVenue, Source } from "./common";
 import { LiquidationSummary } from "./liquidations";
+import { CANDLE_INTERVALS } from "./venues";
 
 /** One venue's latest 24 h ticker for a coin. */
 export const VenuePrice = z
@@ -126,15 +127,5 @@ export const PremiumHistoryPoint = z
   .meta({ id: "PremiumHistoryPoint" });
 export type PremiumHistoryPoint = z.infer<typeof PremiumHistoryPoint>;
 
-export const CandleInterval = z.enum(["1m", "5m", "15m", "1h", "4h", "1d"]);
+export const CandleInterval = z.enum(CANDLE_INTERVALS);
 export type CandleInterval = z.infer<typeof CandleInterval>;
-
-/** Milliseconds in each candle interval. */
-export const INTERVAL_MS: Record<CandleInterval, number> = {
-  "1m": 60_000,
-  "5m": 300_000,
-  "15m": 900_000,
-  "1h": 3_600_000,
-  "4h": 14_400_000,
-  "1d": 86_400_000,
-};

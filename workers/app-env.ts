@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import type { SessionUser } from "./lib/sessions";
+import type { SessionUser } from "./auth/sessions";
 
 /** What every route and middleware sees: the Worker's bindings (generated `Env`) and per-request variables. */
 export interface AppEnv {

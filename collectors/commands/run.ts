@@ -1,6 +1,6 @@
 import type { Source } from "../../protocol/common";
-import { isBoardMarket } from "../../protocol/common";
 import type { IngestEvent } from "../../protocol/ingest";
+import { isBoardMarket } from "../../protocol/venues";
 import type { CliOptions } from "../cli-options";
 import { type Endpoints, simulatedEndpoints } from "../core/feed";
 import { runFeed } from "../core/feed-runner";

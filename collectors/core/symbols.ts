@@ -5,9 +5,7 @@
  * that differs between venues for the same asset. Everything here is pure, so normalisers stay pure.
  * See ../../test/collectors/fixtures/venues/NOTES.md section 11.7.
  */
-
-/** The asset code format of the ingest contract. */
-const ASSET = /^[A-Z0-9]{1,20}$/;
+import { isCoinSymbol } from "../../protocol/venues";
 
 /**
  * Quote assets recognised at the end of a concatenated symbol, longest first so `FDUSD` wins over
@@ -122,12 +120,12 @@ export function resolveBase(venue: string, rawBase: string): BaseAsset | null {
     multiplier = 1000;
   }
   base = BASE_ALIASES[venue]?.[base] ?? base;
-  return ASSET.test(base) ? { base, multiplier } : null;
+  return isCoinSymbol(base) ? { base, multiplier } : null;
 }
 
 /** Whether a string is a valid asset code of the ingest contract. */
 export function isAssetCode(code: string): boolean {
-  return ASSET.test(code);
+  return isCoinSymbol(code);
 }
 
 /** A price per market unit turned into a price per coin (divide by the multiplier). */

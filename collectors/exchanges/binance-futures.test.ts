@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runAgainstSimulator } from "../../test/collectors/support/feed-harness";
+import { fixtureText } from "../../test/collectors/support/fixtures";
+import { hangable, liquidations } from "../../test/collectors/support/hangable-venue";
 import { VenueSimulator } from "../simulator/server";
 import { binanceFuturesSim } from "../simulator/venues/binance-futures";
 import { binanceFuturesFeed } from "./binance-futures";
-import { hangable, liquidations, venueFixture } from "./liquidation-test-support";
 
 const VENUE = "binance-futures";
 const DOCS_TIME = 1568014460893;
@@ -27,7 +28,7 @@ describe("binance-futures feed against the simulated venue", () => {
         VENUE,
         JSON.stringify({
           stream: "!forceOrder@arr",
-          data: JSON.parse(venueFixture("binance-futures-ws-forceorder.json")),
+          data: JSON.parse(fixtureText("binance-futures-ws-forceorder.json")),
         }),
       );
       await feed.waitFor(() => liquidations(feed.events).some((e) => e.timestamp === DOCS_TIME), "the docs sample");
@@ -99,7 +100,7 @@ describe("binance-futures feed against the simulated venue", () => {
       sim.broadcast(VENUE, "{not json");
       sim.broadcast(VENUE, '{"e":"forceOrder","E":1,"o":{"s":"BTCUSDT","S":"HOLD"}}');
       await feed.waitFor(() => feed.metrics.parseErrors >= 2, "two parse errors");
-      sim.broadcast(VENUE, venueFixture("binance-futures-ws-forceorder.json"));
+      sim.broadcast(VENUE, fixtureText("binance-futures-ws-forceorder.json"));
       await feed.waitFor(
         () => liquidations(feed.events).some((e) => e.timestamp === DOCS_TIME),
         "the next liquidation",

@@ -17,7 +17,7 @@ const SNAPSHOT_MIN_INTERVAL_MS = 5 * 60_000;
  * cut triggers a reconnect (we reconnect proactively at 23 h 50 min). Limits: 5 incoming messages/s per
  * connection, 300 connection attempts per 5 min per IP, REST 6000 weight/min (429, then 418 bans).
  */
-export const binance: Feed = {
+export const binanceFeed: Feed = {
   venue: "binance",
   description: "Binance spot: WS !miniTicker@arr (all symbols, 1 s); REST /api/v3/ticker/24hr snapshot on connect",
   endpoints: { rest: "https://api.binance.com", ws: "wss://stream.binance.com:9443" },

@@ -13,7 +13,7 @@ export const BITHUMB_CODES_PER_REQUEST = 100;
  * (refreshed every 10 min), then `GET /v1/ticker?markets=...` in chunks of 100. Public REST allows
  * 150 req/s per IP per category, so 3-4 requests every 3 s are far below it.
  */
-export const bithumb: Feed = {
+export const bithumbFeed: Feed = {
   venue: "bithumb",
   description: "Bithumb: REST /v1/ticker for every KRW market every 3 s (chunks of 100); /v1/market/all every 10 min",
   endpoints: { rest: "https://api.bithumb.com" },

@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runAgainstSimulator } from "../../test/collectors/support/feed-harness";
+import { fixtureText } from "../../test/collectors/support/fixtures";
+import { hangable, liquidations } from "../../test/collectors/support/hangable-venue";
 import { parseJson } from "../core/parse";
 import { VenueSimulator } from "../simulator/server";
 import { bitmexSim } from "../simulator/venues/bitmex";
 import { BITMEX_SUBSCRIBE, bitmexFeed } from "./bitmex";
-import { hangable, liquidations, venueFixture } from "./liquidation-test-support";
 
 const VENUE = "bitmex";
 const DOCS_ORDER = "8c808f22-254c-49d9-b24a-a99329b9f6d4";
@@ -37,7 +38,7 @@ describe("bitmex feed against the simulated venue", () => {
       await feed.waitFor(() => sim.clientMessages(VENUE).includes(BITMEX_SUBSCRIBE), "the subscription");
       expect(sim.requests(VENUE)[0]).toBe("GET rest /api/v1/instrument/active");
       for (const name of ["insert", "update", "delete", "insert"]) {
-        sim.broadcast(VENUE, venueFixture(`bitmex-ws-liquidation-${name}.json`));
+        sim.broadcast(VENUE, fixtureText(`bitmex-ws-liquidation-${name}.json`));
       }
       await feed.waitFor(() => liquidations(feed.events).some((e) => e.id === DOCS_ORDER), "the docs sample");
       // The simulated engine's own orders: insert, partial fills, delete.
@@ -64,17 +65,17 @@ describe("bitmex feed against the simulated venue", () => {
     const feed = runAgainstSimulator(bitmexFeed, sim, { keepAliveMs: 100 });
     try {
       await feed.waitFor(() => sim.clientMessages(VENUE).includes(BITMEX_SUBSCRIBE), "the subscription");
-      sim.broadcast(VENUE, venueFixture("bitmex-ws-liquidation-insert.json"));
+      sim.broadcast(VENUE, fixtureText("bitmex-ws-liquidation-insert.json"));
       await feed.waitFor(() => liquidations(feed.events).some((e) => e.id === DOCS_ORDER), "the docs sample");
       sim.dropConnections(VENUE);
       await feed.waitFor(
         () => sim.clientMessages(VENUE).filter((m) => m === BITMEX_SUBSCRIBE).length === 2,
         "the subscription again",
       );
-      const partial = JSON.parse(venueFixture("bitmex-ws-liquidation-partial.json"));
-      partial.data = [JSON.parse(venueFixture("bitmex-ws-liquidation-insert.json")).data[0]];
+      const partial = JSON.parse(fixtureText("bitmex-ws-liquidation-partial.json"));
+      partial.data = [JSON.parse(fixtureText("bitmex-ws-liquidation-insert.json")).data[0]];
       sim.broadcast(VENUE, JSON.stringify(partial));
-      sim.broadcast(VENUE, venueFixture("bitmex-ws-liquidation-delete.json"));
+      sim.broadcast(VENUE, fixtureText("bitmex-ws-liquidation-delete.json"));
       await feed.waitFor(
         () => feed.frames.some((f) => f.frame.includes('"action":"delete"') && f.frame.includes(DOCS_ORDER)),
         "the delete",
@@ -111,7 +112,7 @@ describe("bitmex feed against the simulated venue", () => {
     const feed = runAgainstSimulator(bitmexFeed, sim, { keepAliveMs: 100 });
     try {
       await feed.waitFor(() => sim.clientMessages(VENUE).includes(BITMEX_SUBSCRIBE), "the subscription");
-      sim.broadcast(VENUE, venueFixture("bitmex-ws-liquidation-insert.json"));
+      sim.broadcast(VENUE, fixtureText("bitmex-ws-liquidation-insert.json"));
       await feed.waitFor(() => liquidations(feed.events).some((e) => e.id === DOCS_ORDER), "the XBTUSD liquidation");
       expect(liquidations(feed.events).find((e) => e.id === DOCS_ORDER)).toMatchObject({
         base: "BTC",

@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runAgainstSimulator } from "../../test/collectors/support/feed-harness";
+import { fixtureText } from "../../test/collectors/support/fixtures";
+import { hangable, liquidations } from "../../test/collectors/support/hangable-venue";
 import { silentLogger } from "../core/log";
 import { VenueSimulator } from "../simulator/server";
 import type { SimContext } from "../simulator/sim-venue";
 import { bybitLinearSim } from "../simulator/venues/bybit-linear";
 import { BYBIT_TOPICS_PER_CONNECTION, BYBIT_TOPICS_PER_REQUEST, bybitLinearFeed } from "./bybit-linear";
-import { hangable, liquidations, venueFixture } from "./liquidation-test-support";
 
 const VENUE = "bybit-linear";
 
@@ -50,7 +51,7 @@ describe("bybit-linear feed against the simulated venue", () => {
       for (const request of subscribeRequests(sim))
         expect(request.args.length).toBeLessThanOrEqual(BYBIT_TOPICS_PER_REQUEST);
 
-      sim.broadcast(VENUE, venueFixture("bybit-ws-all-liquidation.json"));
+      sim.broadcast(VENUE, fixtureText("bybit-ws-all-liquidation.json"));
       await feed.waitFor(() => liquidations(feed.events).some((e) => e.base === "ROSE"), "the docs sample");
       expect(liquidations(feed.events).find((e) => e.base === "ROSE")).toMatchObject({
         venue: "bybit",

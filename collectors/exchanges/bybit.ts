@@ -7,7 +7,7 @@ import { BybitNormalizer } from "./bybit-normalizer";
  * Bybit spot (USDT), REST polling every 5 s as the seed asks: one `GET /v5/market/tickers?category=spot`
  * returns every spot symbol. HTTP limit: 600 requests per 5 s per IP (above it, 403 and a 10 min ban).
  */
-export const bybit: Feed = {
+export const bybitFeed: Feed = {
   venue: "bybit",
   description: "Bybit spot: REST /v5/market/tickers?category=spot every 5 s (all symbols in one call)",
   endpoints: { rest: "https://api.bybit.com" },

@@ -4,7 +4,7 @@ import { runPolling } from "../core/rest-poller";
 import { FearGreedNormalizer } from "./fear-greed-normalizer";
 
 /** The crypto Fear & Greed index from alternative.me, hourly (it changes once a day; no documented limit). */
-export const fearGreed: Feed = {
+export const fearGreedFeed: Feed = {
   venue: "fear-greed",
   description: "Fear & Greed: alternative.me /fng/?limit=1 every hour",
   endpoints: { rest: "https://api.alternative.me" },

@@ -10,7 +10,7 @@ import { FxNormalizer } from "./fx-normalizer";
  * when Dunamu fails or answers something unreadable. The provider is named in every event, so the two
  * series are never mixed silently.
  */
-export const fx: Feed = {
+export const fxFeed: Feed = {
   venue: "fx",
   description: "USD/KRW: Dunamu /v1/forex/recent every 60 s, Frankfurter /v1/latest (ECB) as fallback",
   endpoints: { dunamu: "https://quotation-api-cdn.dunamu.com", frankfurter: "https://api.frankfurter.dev" },

@@ -1,26 +1,26 @@
 import type { Feed } from "../core/feed";
-import { binance } from "./binance";
+import { binanceFeed } from "./binance";
 import { binanceFuturesFeed } from "./binance-futures";
-import { bithumb } from "./bithumb";
+import { bithumbFeed } from "./bithumb";
 import { bitmexFeed } from "./bitmex";
-import { bybit } from "./bybit";
+import { bybitFeed } from "./bybit";
 import { bybitLinearFeed } from "./bybit-linear";
-import { fearGreed } from "./fear-greed";
-import { fx } from "./fx";
+import { fearGreedFeed } from "./fear-greed";
+import { fxFeed } from "./fx";
 import { okxFeed } from "./okx";
-import { upbit } from "./upbit";
+import { upbitFeed } from "./upbit";
 
 /**
  * Every feed the collectors can run, one line each (see collectors/README.md, "Adding a venue").
  * `--venues` selects among them by `venue` id.
  */
 export const FEEDS: readonly Feed[] = [
-  upbit,
-  bithumb,
-  binance,
-  bybit,
-  fx,
-  fearGreed,
+  upbitFeed,
+  bithumbFeed,
+  binanceFeed,
+  bybitFeed,
+  fxFeed,
+  fearGreedFeed,
   // liquidation venues
   binanceFuturesFeed,
   bybitLinearFeed,

@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runAgainstSimulator } from "../../test/collectors/support/feed-harness";
+import { fixtureText } from "../../test/collectors/support/fixtures";
+import { hangable, liquidations } from "../../test/collectors/support/hangable-venue";
 import { silentLogger } from "../core/log";
 import { VenueSimulator } from "../simulator/server";
 import type { SimContext } from "../simulator/sim-venue";
 import { okxSim } from "../simulator/venues/okx";
-import { hangable, liquidations, venueFixture } from "./liquidation-test-support";
 import { OKX_SUBSCRIBE, okxFeed } from "./okx";
 
 const VENUE = "okx";
@@ -41,7 +42,7 @@ describe("okx feed against the simulated venue", () => {
     try {
       await feed.waitFor(() => sim.clientMessages(VENUE).includes(OKX_SUBSCRIBE), "the subscription");
       expect(sim.requests(VENUE)[0]).toBe(INSTRUMENTS);
-      sim.broadcast(VENUE, venueFixture("okx-ws-liquidation-orders.json"));
+      sim.broadcast(VENUE, fixtureText("okx-ws-liquidation-orders.json"));
       await feed.waitFor(() => liquidations(feed.events).some((e) => e.base === "IOST"), "the docs sample");
       expect(liquidations(feed.events).find((e) => e.base === "IOST")).toMatchObject({
         venue: "okx",

@@ -20,7 +20,7 @@ export function upbitTickerRequest(codes: readonly string[]): string {
  * (the idle cut is ~120 s). Limits: REST 10 req/s per group, WS connect 5/s, 5 requests/s and 100/min
  * per connection; no `Origin` header (that drops the limits to 1 request per 10 s).
  */
-export const upbit: Feed = {
+export const upbitFeed: Feed = {
   venue: "upbit",
   description:
     "Upbit: WS ticker (every KRW market incl. KRW-USDT, binary frames, PING); REST /v1/market/all names + caution flags every 10 min",

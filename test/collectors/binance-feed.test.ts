@@ -4,7 +4,7 @@
  * `serverShutdown` notice, the 24 h cut, a dropped connection, a silent feed, garbage.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { binance } from "../../collectors/exchanges/binance";
+import { binanceFeed } from "../../collectors/exchanges/binance";
 import { VenueSimulator } from "../../collectors/simulator/server";
 import { createBinanceSim } from "../../collectors/simulator/venues/binance";
 import { runAgainstSimulator } from "./support/feed-harness";
@@ -25,7 +25,7 @@ const usdtBases = (events: { kind: string; quote?: string; base?: string }[]) =>
 
 describe("the Binance spot feed against the simulator", () => {
   it("receives every USDT market from the all-market stream and the REST snapshot, mapping multiplier symbols", async () => {
-    const run = runAgainstSimulator(binance, sim, { silenceMs: 10_000 });
+    const run = runAgainstSimulator(binanceFeed, sim, { silenceMs: 10_000 });
     try {
       const listed = sim.market.listed("binance").length;
       await run.waitFor(() => usdtBases(run.events).size === listed, "a ticker for every listed coin");
@@ -55,7 +55,7 @@ describe("the Binance spot feed against the simulator", () => {
   });
 
   it("answers the server's pings, so the server keeps the connection", async () => {
-    const run = runAgainstSimulator(binance, sim, { silenceMs: 10_000 });
+    const run = runAgainstSimulator(binanceFeed, sim, { silenceMs: 10_000 });
     try {
       await run.waitFor(() => run.metrics.connected, "connected");
       const accepted = sim.connectionsAccepted("binance");
@@ -69,7 +69,7 @@ describe("the Binance spot feed against the simulator", () => {
   });
 
   it("reconnects at once on serverShutdown (counted as control, not an error)", async () => {
-    const run = runAgainstSimulator(binance, sim, { silenceMs: 10_000 });
+    const run = runAgainstSimulator(binanceFeed, sim, { silenceMs: 10_000 });
     try {
       await run.waitFor(() => run.metrics.connected, "connected");
       const accepted = sim.connectionsAccepted("binance");
@@ -84,7 +84,7 @@ describe("the Binance spot feed against the simulator", () => {
   });
 
   it("reconnects on its own before the venue's connection lifetime runs out", async () => {
-    const run = runAgainstSimulator(binance, sim, { silenceMs: 10_000, maxConnectionMs: 600 });
+    const run = runAgainstSimulator(binanceFeed, sim, { silenceMs: 10_000, maxConnectionMs: 600 });
     try {
       await run.waitFor(() => run.metrics.connected, "connected");
       const accepted = sim.connectionsAccepted("binance");
@@ -95,7 +95,7 @@ describe("the Binance spot feed against the simulator", () => {
   });
 
   it("reconnects after a dropped connection and after a silent feed", async () => {
-    const run = runAgainstSimulator(binance, sim, { silenceMs: 2500 });
+    const run = runAgainstSimulator(binanceFeed, sim, { silenceMs: 2500 });
     try {
       await run.waitFor(() => run.metrics.connected, "connected");
       let accepted = sim.connectionsAccepted("binance");
@@ -116,7 +116,7 @@ describe("the Binance spot feed against the simulator", () => {
   });
 
   it("counts and skips garbage frames", async () => {
-    const run = runAgainstSimulator(binance, sim, { silenceMs: 10_000 });
+    const run = runAgainstSimulator(binanceFeed, sim, { silenceMs: 10_000 });
     try {
       await run.waitFor(() => run.metrics.connected, "connected");
       sim.broadcast("binance", "garbage");

@@ -4,10 +4,10 @@
  * served through the simulator, 429 with Retry-After, error answers and garbage bodies.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { bithumb } from "../../collectors/exchanges/bithumb";
-import { bybit } from "../../collectors/exchanges/bybit";
-import { fearGreed } from "../../collectors/exchanges/fear-greed";
-import { fx } from "../../collectors/exchanges/fx";
+import { bithumbFeed } from "../../collectors/exchanges/bithumb";
+import { bybitFeed } from "../../collectors/exchanges/bybit";
+import { fearGreedFeed } from "../../collectors/exchanges/fear-greed";
+import { fxFeed } from "../../collectors/exchanges/fx";
 import { VenueSimulator } from "../../collectors/simulator/server";
 import { bithumbSim } from "../../collectors/simulator/venues/bithumb";
 import { bybitSim } from "../../collectors/simulator/venues/bybit";
@@ -28,7 +28,7 @@ afterEach(async () => {
 
 describe("the Bithumb feed", () => {
   it("polls every KRW market, in requests of at most 100 markets", async () => {
-    const run = runAgainstSimulator(bithumb, sim, { pollIntervalMs: 200 });
+    const run = runAgainstSimulator(bithumbFeed, sim, { pollIntervalMs: 200 });
     try {
       const listed = sim.market.listed("bithumb").length;
       const bases = () => new Set(run.events.map((e) => e.kind === "ticker" && e.base));
@@ -57,7 +57,7 @@ describe("the Bithumb feed", () => {
       if (calls === 2) return { body: "<html>bad gateway</html>" };
       return { body: [{ ...sample, market: "KRW-BTC" }] };
     });
-    const run = runAgainstSimulator(bithumb, sim, { pollIntervalMs: 100 });
+    const run = runAgainstSimulator(bithumbFeed, sim, { pollIntervalMs: 100 });
     try {
       await run.waitFor(
         () => run.events.some((e) => e.kind === "ticker" && e.timestamp === 1725927377287),
@@ -79,7 +79,7 @@ describe("the Bithumb feed", () => {
 
 describe("the Bybit spot feed", () => {
   it("polls every spot symbol in one request", async () => {
-    const run = runAgainstSimulator(bybit, sim, { pollIntervalMs: 200 });
+    const run = runAgainstSimulator(bybitFeed, sim, { pollIntervalMs: 200 });
     try {
       const listed = sim.market.listed("bybit").length;
       await run.waitFor(
@@ -101,7 +101,7 @@ describe("the Bybit spot feed", () => {
         return { status: 429, headers: { "Retry-After": "1" }, body: { retCode: 10006, retMsg: "Too many visits!" } };
       return { body: fixtureText("bybit-rest-tickers-spot.json") };
     });
-    const run = runAgainstSimulator(bybit, sim, { pollIntervalMs: 50, backoff: { initialMs: 10, maxMs: 20 } });
+    const run = runAgainstSimulator(bybitFeed, sim, { pollIntervalMs: 50, backoff: { initialMs: 10, maxMs: 20 } });
     try {
       await run.waitFor(
         () => run.events.some((e) => e.kind === "ticker" && e.timestamp === 1673859087947),
@@ -131,7 +131,7 @@ describe("USD/KRW and Fear & Greed", () => {
         ? { status: 503, body: "unavailable" }
         : { body: fixtureText("dunamu-forex-recent-krwusd.json") };
     });
-    const run = runAgainstSimulator(fx, sim, { pollIntervalMs: 100 });
+    const run = runAgainstSimulator(fxFeed, sim, { pollIntervalMs: 100 });
     try {
       await run.waitFor(() => run.events.length > 0, "a rate");
       expect(run.events[0]).toEqual({
@@ -159,7 +159,7 @@ describe("USD/KRW and Fear & Greed", () => {
 
   it("reads the Fear & Greed index", async () => {
     const remove = sim.intercept("fear-greed", () => ({ body: fixtureText("alternativeme-fng.json") }));
-    const run = runAgainstSimulator(fearGreed, sim);
+    const run = runAgainstSimulator(fearGreedFeed, sim);
     try {
       await run.waitFor(() => run.events.length > 0, "the index");
       expect(run.events[0]).toEqual({

@@ -4,7 +4,7 @@
  * dropped connection, a silent feed, garbage.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { upbit } from "../../collectors/exchanges/upbit";
+import { upbitFeed } from "../../collectors/exchanges/upbit";
 import { VenueSimulator } from "../../collectors/simulator/server";
 import { upbitSim } from "../../collectors/simulator/venues/upbit";
 import type { IngestEvent } from "../../protocol/ingest";
@@ -24,7 +24,7 @@ const tickerOf = (events: IngestEvent[], symbol: string) =>
 
 describe("the Upbit feed against the simulator", () => {
   it("subscribes to every KRW market (KRW-USDT included) and parses binary ticker frames", async () => {
-    const run = runAgainstSimulator(upbit, sim, { silenceMs: 10_000 });
+    const run = runAgainstSimulator(upbitFeed, sim, { silenceMs: 10_000 });
     try {
       await run.waitFor(() => tickerOf(run.events, "KRW-USDT").length > 0, "a KRW-USDT ticker");
       const request = sim.clientMessages("upbit").find((m) => m.startsWith("["));
@@ -60,7 +60,7 @@ describe("the Upbit feed against the simulator", () => {
   });
 
   it("keeps the connection alive with a text PING, and counts the status answers as control", async () => {
-    const run = runAgainstSimulator(upbit, sim, { keepAliveMs: 100, silenceMs: 10_000 });
+    const run = runAgainstSimulator(upbitFeed, sim, { keepAliveMs: 100, silenceMs: 10_000 });
     try {
       await run.waitFor(
         () => run.frames.filter((f) => f.frame === '{"status":"UP"}').length >= 3,
@@ -74,7 +74,7 @@ describe("the Upbit feed against the simulator", () => {
   });
 
   it("reconnects and re-subscribes after the server drops the connection", async () => {
-    const run = runAgainstSimulator(upbit, sim, { silenceMs: 10_000 });
+    const run = runAgainstSimulator(upbitFeed, sim, { silenceMs: 10_000 });
     try {
       await run.waitFor(() => run.metrics.connected && run.events.some((e) => e.kind === "ticker"), "first data");
       const accepted = sim.connectionsAccepted("upbit");
@@ -89,7 +89,7 @@ describe("the Upbit feed against the simulator", () => {
   });
 
   it("detects a silent feed (keep-alive answers still flowing) and reconnects", async () => {
-    const run = runAgainstSimulator(upbit, sim, { silenceMs: 1500, keepAliveMs: 100 });
+    const run = runAgainstSimulator(upbitFeed, sim, { silenceMs: 1500, keepAliveMs: 100 });
     try {
       await run.waitFor(() => run.metrics.connected && run.events.some((e) => e.kind === "ticker"), "first data");
       const accepted = sim.connectionsAccepted("upbit");
@@ -106,7 +106,7 @@ describe("the Upbit feed against the simulator", () => {
   });
 
   it("counts and skips garbage frames without losing the connection", async () => {
-    const run = runAgainstSimulator(upbit, sim, { silenceMs: 10_000 });
+    const run = runAgainstSimulator(upbitFeed, sim, { silenceMs: 10_000 });
     try {
       await run.waitFor(() => run.metrics.connected && run.events.some((e) => e.kind === "ticker"), "first data");
       const accepted = sim.connectionsAccepted("upbit");

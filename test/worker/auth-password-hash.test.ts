@@ -1,16 +1,16 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { database } from "../../workers/db/client";
-import { argon2id } from "../../workers/lib/argon2id";
-import { toBase64NoPad } from "../../workers/lib/base64";
+import { argon2id } from "../../workers/auth/argon2id";
+import { toBase64NoPad } from "../../workers/auth/base64";
 import {
   ARGON2_POLICY,
   hashPassword,
   hashPasswordPbkdf2,
   UNMATCHABLE_HASH,
   verifyPassword,
-} from "../../workers/lib/passwords";
-import { createUser } from "../../workers/lib/users";
+} from "../../workers/auth/passwords";
+import { createUser } from "../../workers/auth/users";
+import { database } from "../../workers/db/client";
 import { signIn, strongPassword, uniqueEmail } from "./support/auth";
 
 const hex = (bytes: Uint8Array) => [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { TokenResponse } from "../../protocol/auth";
-import { hashOpaqueToken } from "../../workers/lib/opaque-tokens";
-import type { ProblemBody } from "../../workers/lib/problem";
+import { hashOpaqueToken } from "../../workers/auth/opaque-tokens";
+import type { ProblemBody } from "../../workers/http/problem";
 import { claimsOf, me, newAccount, postJson, signIn } from "./support/auth";
 
 async function refresh(token: string): Promise<Response> {

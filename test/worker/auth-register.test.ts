@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { ProblemBody } from "../../workers/lib/problem";
+import type { ProblemBody } from "../../workers/http/problem";
 import { call, register, strongPassword, uniqueEmail } from "./support/auth";
 
 async function problem(res: Response): Promise<ProblemBody> {

@@ -1,7 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { WsTicketResponse } from "../../protocol/auth";
-import { hashOpaqueToken } from "../../workers/lib/opaque-tokens";
+import { hashOpaqueToken } from "../../workers/auth/opaque-tokens";
 import { call, newAccount, postJson } from "./support/auth";
 
 interface StreamMessage {

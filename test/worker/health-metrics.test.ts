@@ -1,8 +1,8 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { marketBoard } from "../../durable-objects/addresses";
 import type { MarketBoard } from "../../durable-objects/market-board";
-import { marketBoard } from "../../workers/lib/objects";
 import { batchOf, deliverCoinUpdates, getJson, postIngest } from "./support/ingest";
 import { ticker } from "./support/market";
 

@@ -1,8 +1,8 @@
 import { evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { liquidationFeed } from "../../durable-objects/addresses";
 import type { Liquidation, LiquidationSummary } from "../../protocol/liquidations";
-import { liquidationFeed } from "../../workers/lib/objects";
 import { batchOf, postIngest } from "./support/ingest";
 import { liquidation, uniqueBase } from "./support/liquidations";
 import { openSocket, type ServerMessage } from "./support/websocket";

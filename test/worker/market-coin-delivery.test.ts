@@ -1,8 +1,8 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { marketBoard, marketSymbol } from "../../durable-objects/addresses";
 import type { CandleRow } from "../../protocol/market";
-import { marketBoard, marketSymbol } from "../../workers/lib/objects";
 import { batchOf, deliverCoinUpdates, getJson, postIngest } from "./support/ingest";
 import { ticker } from "./support/market";
 import { openSocket, priceIn } from "./support/websocket";

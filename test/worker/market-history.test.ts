@@ -1,9 +1,9 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { marketSymbol } from "../../durable-objects/addresses";
 import { HISTORY_RETENTION_MS } from "../../durable-objects/market-symbol";
 import type { CandleRow, PremiumHistoryPoint } from "../../protocol/market";
-import { marketSymbol } from "../../workers/lib/objects";
 import { batchOf, deliverCoinUpdates, getJson, postIngest } from "./support/ingest";
 import { ticker } from "./support/market";
 

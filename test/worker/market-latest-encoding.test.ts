@@ -1,6 +1,6 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { toAsciiJson } from "../../durable-objects/ascii-json";
+import { toAsciiJson } from "../../durable-objects/sockets/ascii-json";
 import type { CoinsLatest } from "../../protocol/market";
 import { batchOf, postIngest } from "./support/ingest";
 import { ticker } from "./support/market";

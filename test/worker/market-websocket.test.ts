@@ -1,8 +1,8 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { type SocketState, STALLED_CLOSE_CODE } from "../../durable-objects/conflated-fanout";
-import { marketBoard, marketSymbol } from "../../workers/lib/objects";
+import { marketBoard, marketSymbol } from "../../durable-objects/addresses";
+import { type SocketState, STALLED_CLOSE_CODE } from "../../durable-objects/sockets/conflated-fanout";
 import { batchOf, getJson, postIngest } from "./support/ingest";
 import { ticker } from "./support/market";
 import { openSocket, priceIn } from "./support/websocket";

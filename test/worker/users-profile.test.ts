@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { TokenResponse, UserProfile } from "../../protocol/auth";
-import type { ProblemBody } from "../../workers/lib/problem";
+import type { ProblemBody } from "../../workers/http/problem";
 import { call, me, newAccount, postJson, signIn, strongPassword } from "./support/auth";
 
 function patchMe(token: string, body: unknown): Promise<Response> {

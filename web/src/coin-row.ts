@@ -4,11 +4,8 @@
  */
 import type { Source } from "../../protocol/common";
 import type { Coin, ExchangeRate, VenuePrice } from "../../protocol/market";
+import { GLOBAL_VENUES, KRW_VENUES, type MarketVenue, pickVenue } from "../../protocol/venues";
 import { toInitials } from "./hangul";
-
-/** Korean venues in order of preference, then global ones (as the Worker picks them). */
-const KRW_VENUES = ["upbit", "bithumb"] as const;
-const GLOBAL_VENUES = ["binance", "bybit"] as const;
 
 /** A ticker counts as stale after this long without a new one (the Worker's default TICKER_STALE_MS). */
 export const TICKER_STALE_MS = 30_000;
@@ -41,11 +38,9 @@ export interface RowFigures {
   warnings: string[];
 }
 
-function pick(prices: Coin["prices"], order: readonly string[]): [string, VenuePrice] | [null, null] {
-  const present = order.filter((v) => prices[v as keyof Coin["prices"]] !== undefined);
-  const venue = present.find((v) => !prices[v as keyof Coin["prices"]]?.stale) ?? present[0];
-  if (!venue) return [null, null];
-  return [venue, prices[venue as keyof Coin["prices"]] as VenuePrice];
+function pick(prices: Coin["prices"], order: readonly MarketVenue[]): [string, VenuePrice] | [null, null] {
+  const venue = pickVenue(prices, order);
+  return venue ? [venue, prices[venue] as VenuePrice] : [null, null];
 }
 
 /** Computes a row's figures. `rate` converts global prices and volumes to KRW. */

@@ -17,8 +17,15 @@ import {
   type Time,
   type UTCTimestamp,
 } from "lightweight-charts";
-import type { MarketVenue } from "../../protocol/common";
 import type { CandleRow, Coin, PremiumHistoryPoint } from "../../protocol/market";
+import {
+  CANDLE_INTERVALS,
+  type CandleInterval,
+  INTERVAL_MS,
+  isKrwVenue,
+  MARKET_VENUES,
+  type MarketVenue,
+} from "../../protocol/venues";
 import { rowFigures } from "./coin-row";
 import { h, setClass } from "./dom";
 import type { Favourites } from "./favourites";
@@ -26,17 +33,6 @@ import { formatKrw, formatKrwAmount, formatPercent, formatUsdt, signOf } from ".
 import { lang, type MessageKey, t } from "./i18n";
 import type { MarketChange, MarketState } from "./market-state";
 
-const INTERVALS = ["1m", "5m", "15m", "1h", "4h", "1d"] as const;
-type Interval = (typeof INTERVALS)[number];
-const INTERVAL_MS: Record<Interval, number> = {
-  "1m": 60_000,
-  "5m": 300_000,
-  "15m": 900_000,
-  "1h": 3_600_000,
-  "4h": 14_400_000,
-  "1d": 86_400_000,
-};
-const VENUE_ORDER: MarketVenue[] = ["upbit", "bithumb", "binance", "bybit"];
 const HISTORY_LIMIT = 300;
 
 const COLOURS = {
@@ -113,7 +109,7 @@ export class DetailView {
   private readonly legend: HTMLElement;
   private readonly backButton: HTMLAnchorElement;
   private symbol: string | null = null;
-  private interval: Interval = "1m";
+  private interval: CandleInterval = "1m";
   private venue: MarketVenue = "upbit";
   private priceChart: IChartApi | null = null;
   private premiumChart: IChartApi | null = null;
@@ -185,7 +181,7 @@ export class DetailView {
     this.element.hidden = false;
     if (changed) {
       const coin = this.market.coins.get(symbol);
-      this.venue = (coin && VENUE_ORDER.find((v) => coin.prices[v])) || "upbit";
+      this.venue = (coin && MARKET_VENUES.find((v) => coin.prices[v])) || "upbit";
     }
     this.renderStatic();
     this.renderFigures();
@@ -289,7 +285,7 @@ export class DetailView {
   private renderControls(): void {
     this.intervalBar.setAttribute("aria-label", t("interval"));
     this.intervalBar.replaceChildren(
-      ...INTERVALS.map((iv) =>
+      ...CANDLE_INTERVALS.map((iv) =>
         h(
           "button",
           {
@@ -308,7 +304,7 @@ export class DetailView {
       ),
     );
     const coin = this.coin();
-    const venues = VENUE_ORDER.filter((v) => coin?.prices[v]);
+    const venues = MARKET_VENUES.filter((v) => coin?.prices[v]);
     this.venueKey = venues.join(",");
     this.venueBar.hidden = venues.length === 0;
     this.venueBar.setAttribute("aria-label", t("venue"));
@@ -376,7 +372,7 @@ export class DetailView {
     this.loading = controller;
     const q = `interval=${this.interval}&limit=${HISTORY_LIMIT}`;
     const s = encodeURIComponent(symbol);
-    const krwQuote = this.venue === "upbit" || this.venue === "bithumb";
+    const krwQuote = isKrwVenue(this.venue);
     const formatter = krwQuote ? formatKrw : formatUsdt;
     this.candles?.applyOptions({
       priceFormat: { type: "custom", formatter: (v: number) => formatter(v), minMove: krwQuote ? 0.0001 : 0.00000001 },
@@ -439,10 +435,10 @@ export class DetailView {
     const coin = this.market.coins.get(symbol);
     if (!coin) return;
     // Names, flags and the venues on offer may arrive after the view opened (a direct link).
-    const venues = VENUE_ORDER.filter((v) => coin.prices[v]).join(",");
+    const venues = MARKET_VENUES.filter((v) => coin.prices[v]).join(",");
     if (change.snapshot || venues !== this.venueKey) {
       if (!coin.prices[this.venue]) {
-        this.venue = VENUE_ORDER.find((v) => coin.prices[v]) ?? this.venue;
+        this.venue = MARKET_VENUES.find((v) => coin.prices[v]) ?? this.venue;
         void this.load(true);
       }
       this.renderStatic();

@@ -3,6 +3,7 @@
  * board (`#/`) and a coin's detail view (`#/coin/BTC`).
  */
 import "./styles.css";
+import { isCoinSymbol } from "../../protocol/venues";
 import type { SnapshotMessage, UpdateMessage } from "../../protocol/websocket";
 import { Board } from "./board";
 import type { DetailView } from "./detail";
@@ -68,8 +69,9 @@ function loadDetail(): Promise<DetailView> {
 }
 
 function coinInHash(): string | null {
-  const match = /^#\/coin\/([A-Za-z0-9]{1,20})$/.exec(location.hash);
-  return match ? (match[1] as string).toUpperCase() : null;
+  const match = /^#\/coin\/(.+)$/.exec(location.hash);
+  const symbol = match?.[1]?.toUpperCase();
+  return symbol && isCoinSymbol(symbol) ? symbol : null;
 }
 
 function detailOpen(): boolean {

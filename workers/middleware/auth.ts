@@ -1,10 +1,10 @@
 import type { MiddlewareHandler } from "hono";
 import type { Role } from "../../protocol/auth";
 import type { AppEnv } from "../app-env";
+import { verifyAccessToken } from "../auth/access-tokens";
+import { liveSessionUser, type SessionUser } from "../auth/sessions";
 import { database } from "../db/client";
-import { verifyAccessToken } from "../lib/access-tokens";
-import { Problem } from "../lib/problem";
-import { liveSessionUser, type SessionUser } from "../lib/sessions";
+import { Problem } from "../http/problem";
 
 /** The environment of a route behind `requireAuth()`: `c.var.user` is always set. */
 export interface AuthEnv {

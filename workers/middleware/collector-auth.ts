@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env";
-import { Problem } from "../lib/problem";
-import { timingSafeEqualStrings } from "../lib/timing-safe";
+import { timingSafeEqualStrings } from "../auth/timing-safe";
+import { Problem } from "../http/problem";
 
 /** Admits only requests bearing the collectors' token (`Authorization: Bearer <COLLECTOR_TOKEN>`). */
 export function collectorAuth(): MiddlewareHandler<AppEnv> {

@@ -2,7 +2,7 @@ import type { ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../app-env";
-import { Problem, problemResponse } from "../lib/problem";
+import { Problem, problemResponse } from "../http/problem";
 
 /**
  * The one place errors become responses: problem+json, never a stack trace. Thrown `Problem`s keep

@@ -1,7 +1,8 @@
 import type { MiddlewareHandler } from "hono";
+import { redeemWsTicket } from "../auth/ws-tickets";
 import { database } from "../db/client";
-import { Problem } from "../lib/problem";
-import { redeemWsTicket } from "../lib/ws-tickets";
+import { Problem } from "../http/problem";
+import { requireUpgrade } from "../http/websocket-upgrade";
 import type { AuthEnv } from "./auth";
 
 /**
@@ -11,9 +12,7 @@ import type { AuthEnv } from "./auth";
  */
 export function requireWsTicket(): MiddlewareHandler<AuthEnv> {
   return async function requireWsTicket(c, next) {
-    if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
-      throw new Problem(426, "websocket-required", "This path is a WebSocket; send an Upgrade: websocket request");
-    }
+    requireUpgrade(c.req.raw);
     const ticket = c.req.query("ticket") ?? "";
     const user = ticket ? await redeemWsTicket(database(c.env), ticket) : undefined;
     if (!user) {

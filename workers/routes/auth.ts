@@ -1,6 +1,5 @@
-import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
-import { bodyLimit } from "hono/body-limit";
 import {
   RefreshRequest,
   RegisterRequest,
@@ -10,44 +9,31 @@ import {
   UserProfile,
   WsTicketResponse,
 } from "../../protocol/auth";
-import type { AppEnv } from "../app-env";
+import { signAccessToken, verifyAccessToken } from "../auth/access-tokens";
+import { ensureConfiguredAdmin, isConfiguredAdminEmail } from "../auth/admin-bootstrap";
+import { authConfig } from "../auth/auth-config";
+import { passwordPolicyErrors } from "../auth/password-policy";
+import { hashPassword, UNMATCHABLE_HASH, verifyPassword } from "../auth/passwords";
+import { openSession, revokeSession, rotateRefreshToken, sessionOfRefreshToken } from "../auth/sessions";
+import { ACCOUNT_LOGIN, countAttempt, forgiveAttempt, IP_LOGIN, IP_REGISTER } from "../auth/throttle";
+import { createUser, findUserByEmail, normalizeEmail, toProfile } from "../auth/users";
+import { issueWsTicket } from "../auth/ws-tickets";
 import { database } from "../db/client";
 import { users } from "../db/schema";
-import { signAccessToken, verifyAccessToken } from "../lib/access-tokens";
-import { ensureConfiguredAdmin, isConfiguredAdminEmail } from "../lib/admin-bootstrap";
-import { authConfig } from "../lib/auth-config";
-import { clientAddressKey } from "../lib/client-ip";
-import { json, problems } from "../lib/openapi";
-import { passwordPolicyErrors } from "../lib/password-policy";
-import { hashPassword, UNMATCHABLE_HASH, verifyPassword } from "../lib/passwords";
-import { Problem } from "../lib/problem";
-import { openSession, revokeSession, rotateRefreshToken, sessionOfRefreshToken } from "../lib/sessions";
-import { ACCOUNT_LOGIN, countAttempt, forgiveAttempt, IP_LOGIN, IP_REGISTER } from "../lib/throttle";
-import { createUser, findUserByEmail, normalizeEmail, toProfile } from "../lib/users";
-import { validationHook } from "../lib/validation";
-import { issueWsTicket } from "../lib/ws-tickets";
+import { SMALL_BODY_BYTES } from "../http/body-limit";
+import { clientAddressKey } from "../http/client-ip";
+import { json, problems } from "../http/openapi";
+import { Problem } from "../http/problem";
+import { router } from "../http/router";
 import { bearerToken, requireAuth } from "../middleware/auth";
 
 /**
  * Authentication (seed: user-service): registration, the OAuth2 password grant, refresh-token
  * rotation, logout, the current user, WebSocket tickets.
  */
-export const auth = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+export const authRoutes = router({ maxBodyBytes: SMALL_BODY_BYTES });
 
-const MAX_BODY_BYTES = 16 * 1024;
-auth.use(
-  "*",
-  bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: () => {
-      throw new Problem(400, "too-large", `The body is larger than ${MAX_BODY_BYTES} bytes`, [
-        { path: "(body)", message: `at most ${MAX_BODY_BYTES} bytes` },
-      ]);
-    },
-  }),
-);
-
-auth.openAPIRegistry.registerComponent("securitySchemes", "BearerAuth", {
+authRoutes.openAPIRegistry.registerComponent("securitySchemes", "BearerAuth", {
   type: "http",
   scheme: "bearer",
   bearerFormat: "JWT",
@@ -64,7 +50,7 @@ function badCredentials(): Problem {
   });
 }
 
-auth.openapi(
+authRoutes.openapi(
   createRoute({
     method: "post",
     path: "/register",
@@ -98,7 +84,7 @@ auth.openapi(
   },
 );
 
-auth.openapi(
+authRoutes.openapi(
   createRoute({
     method: "post",
     path: "/token",
@@ -154,7 +140,7 @@ auth.openapi(
   },
 );
 
-auth.openapi(
+authRoutes.openapi(
   createRoute({
     method: "post",
     path: "/refresh",
@@ -194,7 +180,7 @@ auth.openapi(
   },
 );
 
-auth.openapi(
+authRoutes.openapi(
   createRoute({
     method: "post",
     path: "/logout",
@@ -219,7 +205,7 @@ auth.openapi(
   },
 );
 
-auth.openapi(
+authRoutes.openapi(
   createRoute({
     method: "get",
     path: "/me",
@@ -236,7 +222,7 @@ auth.openapi(
   },
 );
 
-auth.openapi(
+authRoutes.openapi(
   createRoute({
     method: "post",
     path: "/ws-ticket",

@@ -1,12 +1,12 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AppEnv } from "../app-env";
-import { liquidationFeed, marketBoard } from "../lib/objects";
-import { json } from "../lib/openapi";
+import { createRoute, z } from "@hono/zod-openapi";
+import { liquidationFeed, marketBoard } from "../../durable-objects/addresses";
+import { json } from "../http/openapi";
+import { router } from "../http/router";
 
 /** Liveness, readiness and Prometheus metrics. */
-export const health = new OpenAPIHono<AppEnv>();
+export const healthRoutes = router();
 
-health.openapi(
+healthRoutes.openapi(
   createRoute({
     method: "get",
     path: "/health",
@@ -28,7 +28,7 @@ const Ready = z.object({
   timestamp: z.number().int(),
 });
 
-health.openapi(
+healthRoutes.openapi(
   createRoute({
     method: "get",
     path: "/health/ready",
@@ -75,7 +75,7 @@ health.openapi(
   },
 );
 
-health.openapi(
+healthRoutes.openapi(
   createRoute({
     method: "get",
     path: "/metrics",

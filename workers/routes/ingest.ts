@@ -1,14 +1,11 @@
-import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
+import { createRoute } from "@hono/zod-openapi";
+import { liquidationFeed, marketBoard } from "../../durable-objects/addresses";
 import { IngestAck, IngestBatch, type LiquidationEvent, MAX_INGEST_BYTES } from "../../protocol/ingest";
-import type { AppEnv } from "../app-env";
-import { liquidationFeed, marketBoard } from "../lib/objects";
-import { json, problems } from "../lib/openapi";
-import { Problem } from "../lib/problem";
-import { validationHook } from "../lib/validation";
+import { json, problems } from "../http/openapi";
+import { router } from "../http/router";
 import { collectorAuth } from "../middleware/collector-auth";
 
-export const ingest = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+export const ingestRoutes = router({ maxBodyBytes: MAX_INGEST_BYTES });
 
 const route = createRoute({
   method: "post",
@@ -19,22 +16,12 @@ const route = createRoute({
     "Validated whole and rejected whole (400, nothing applied). Applied at most once per `batch_id`: " +
     "a re-sent batch is acknowledged with `duplicate: true`. Requires the collectors' bearer token.",
   security: [{ CollectorToken: [] }],
-  middleware: [
-    collectorAuth(),
-    bodyLimit({
-      maxSize: MAX_INGEST_BYTES,
-      onError: () => {
-        throw new Problem(400, "too-large", `The body is larger than ${MAX_INGEST_BYTES} bytes`, [
-          { path: "(body)", message: `at most ${MAX_INGEST_BYTES} bytes` },
-        ]);
-      },
-    }),
-  ] as const,
+  middleware: [collectorAuth()] as const,
   request: { body: { content: { "application/json": { schema: IngestBatch } }, required: true } },
   responses: { 200: json(IngestAck, "The batch was applied, or had been before"), ...problems(400, 401) },
 });
 
-ingest.openapi(route, async (c) => {
+ingestRoutes.openapi(route, async (c) => {
   const batch = c.req.valid("json");
   // The board applies market events (and queues each coin's history for its MarketSymbol); the
   // LiquidationFeed counts liquidations. Both de-duplicate (by batch id, by venue id), so they run in

@@ -1,4 +1,5 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
+import { liquidationFeed } from "../../durable-objects/addresses";
 import {
   filterOf,
   LiquidationAggregate,
@@ -8,11 +9,9 @@ import {
   LiquidationWindow,
   RecentLiquidations,
 } from "../../protocol/liquidations";
-import type { AppEnv } from "../app-env";
-import { liquidationFeed } from "../lib/objects";
-import { json, problems } from "../lib/openapi";
-import { Problem } from "../lib/problem";
-import { validationHook } from "../lib/validation";
+import { json, problems } from "../http/openapi";
+import { router } from "../http/router";
+import { forwardUpgrade, upgradeResponses } from "../http/websocket-upgrade";
 import { requireAdminOr } from "../middleware/auth";
 import { collectorAuth } from "../middleware/collector-auth";
 
@@ -21,13 +20,13 @@ import { collectorAuth } from "../middleware/collector-auth";
  * filters, the feed's state, and the live stream `/ws/liquidations`. Mounted at the root, since it
  * serves both `/api/liquidations/*` and `/ws/liquidations`.
  */
-export const liquidations = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+export const liquidationRoutes = router();
 
 const completenessNote =
   "`completeness` is `sampled` for venues whose public feed carries at most one liquidation per symbol " +
   "per second (Binance, OKX): their figures are a floor, not a total. The total is `sampled` when any venue's is.";
 
-liquidations.openapi(
+liquidationRoutes.openapi(
   createRoute({
     method: "get",
     path: "/api/liquidations/aggregated",
@@ -46,7 +45,7 @@ liquidations.openapi(
   },
 );
 
-liquidations.openapi(
+liquidationRoutes.openapi(
   createRoute({
     method: "get",
     path: "/api/liquidations/summary",
@@ -58,7 +57,7 @@ liquidations.openapi(
   async (c) => c.json(await liquidationFeed(c.env).summary(), 200),
 );
 
-liquidations.openapi(
+liquidationRoutes.openapi(
   createRoute({
     method: "get",
     path: "/api/liquidations/recent",
@@ -73,7 +72,7 @@ liquidations.openapi(
   },
 );
 
-liquidations.openapi(
+liquidationRoutes.openapi(
   createRoute({
     method: "get",
     path: "/api/liquidations/debug",
@@ -87,7 +86,7 @@ liquidations.openapi(
   async (c) => c.json(await liquidationFeed(c.env).debug(), 200),
 );
 
-liquidations.openapi(
+liquidationRoutes.openapi(
   createRoute({
     method: "get",
     path: "/ws/liquidations",
@@ -100,15 +99,7 @@ liquidations.openapi(
       '`{"op":"filter","venue":["binance"],"symbol":["BTC"],"min_usd":10000}`; the text `ping` is ' +
       "answered with `pong`. A client that sees a gap in `seq` asks for a snapshot.",
     request: { query: LiquidationQuery },
-    responses: {
-      101: { description: "Switching protocols" },
-      ...problems(400, 426),
-    },
+    responses: upgradeResponses("Server messages: `snapshot` first, then `update`s with increasing `seq`.", 400),
   }),
-  async (c) => {
-    if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
-      throw new Problem(426, "websocket-required", "This path is a WebSocket; send an Upgrade: websocket request");
-    }
-    return liquidationFeed(c.env).fetch(c.req.raw) as unknown as Response as never;
-  },
+  (c) => forwardUpgrade(c.req.raw, liquidationFeed(c.env)),
 );

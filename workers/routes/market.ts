@@ -1,5 +1,8 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { MarketVenue, Source } from "../../protocol/common";
+import { createRoute, z } from "@hono/zod-openapi";
+import { marketBoard, marketSymbol } from "../../durable-objects/addresses";
+import type { CompressedJson } from "../../durable-objects/support/compressed-json";
+import { SnapshotCache } from "../../durable-objects/support/snapshot-cache";
+import { CoinSymbolParam, MarketVenue, Source } from "../../protocol/common";
 import {
   CandleInterval,
   CandleRow,
@@ -12,16 +15,18 @@ import {
   PremiumHistoryPoint,
   VenuePrice,
 } from "../../protocol/market";
-import type { AppEnv } from "../app-env";
-import { type CompressedJson, respondCompressedJson } from "../lib/compressed-json";
-import { marketBoard, marketSymbol } from "../lib/objects";
-import { json, problems } from "../lib/openapi";
-import { Problem } from "../lib/problem";
-import { SnapshotCache } from "../lib/snapshot-cache";
-import { validationHook } from "../lib/validation";
+import { coinSymbolList } from "../../protocol/venues";
+import { respondCompressedJson } from "../http/compressed-response";
+import { json, problems } from "../http/openapi";
+import { Problem } from "../http/problem";
+import { router } from "../http/router";
+import { forwardUpgrade, upgradeResponses } from "../http/websocket-upgrade";
 
-/** Market data: the board's snapshot of every coin, one coin's history, rates and names. */
-export const market = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+/**
+ * Market data: the board's snapshot of every coin, one coin's history, rates and names, and the live
+ * streams of them. Mounted at the root, since it serves both `/api/...` and `/ws/...`.
+ */
+export const marketRoutes = router();
 
 /**
  * `/api/coins/latest` is fetched from the board (which renders and gzips it) at most every 500 ms per
@@ -30,11 +35,7 @@ export const market = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 const latestCache = new SnapshotCache<CompressedJson>(500, 5000);
 
 const SymbolParam = z.object({
-  symbol: z
-    .string()
-    .regex(/^[A-Za-z0-9]{1,20}$/, "a coin symbol such as BTC")
-    .transform((s) => s.toUpperCase())
-    .openapi({ param: { name: "symbol", in: "path" }, example: "BTC" }),
+  symbol: CoinSymbolParam.openapi({ param: { name: "symbol", in: "path" }, example: "BTC" }),
 });
 
 const HistoryQuery = z.object({
@@ -44,10 +45,10 @@ const HistoryQuery = z.object({
 
 const Envelope = { timestamp: z.number().int(), source: Source };
 
-market.openapi(
+marketRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/coins/latest",
+    path: "/api/coins/latest",
     tags: ["Market"],
     summary: "Every coin with its prices per venue and both premiums",
     responses: { 200: json(CoinsLatest, "All coins") },
@@ -57,14 +58,15 @@ market.openapi(
       () => marketBoard(c.env).latestBody(),
       (work) => c.executionCtx.waitUntil(work),
     );
+    // The body is JSON already rendered (and gzipped) by the board, not an object for `c.json`.
     return respondCompressedJson(c, body, { "Cache-Control": "public, max-age=1" }) as never;
   },
 );
 
-market.openapi(
+marketRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/market/prices",
+    path: "/api/market/prices",
     tags: ["Market"],
     summary: "Prices per coin and venue",
     responses: {
@@ -90,10 +92,10 @@ const VenueVolume = z.object({
   quote_volume_krw: z.number().nullable(),
 });
 
-market.openapi(
+marketRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/market/volumes",
+    path: "/api/market/volumes",
     tags: ["Market"],
     summary: "24 h traded volume and value per coin and venue (value also in KRW)",
     responses: {
@@ -131,10 +133,10 @@ market.openapi(
   },
 );
 
-market.openapi(
+marketRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/market/premiums",
+    path: "/api/market/premiums",
     tags: ["Market"],
     summary: "The kimchi premium of every coin, on the USD/KRW and the USDT/KRW basis",
     responses: {
@@ -162,10 +164,10 @@ market.openapi(
   },
 );
 
-market.openapi(
+marketRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/market/exchange-rate",
+    path: "/api/market/exchange-rate",
     tags: ["Market"],
     summary: "USD/KRW, USDT/KRW and the tether premium",
     responses: { 200: json(ExchangeRate, "The current rates") },
@@ -173,10 +175,10 @@ market.openapi(
   async (c) => c.json(await marketBoard(c.env).exchangeRate(), 200),
 );
 
-market.openapi(
+marketRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/prices/{symbol}",
+    path: "/api/prices/{symbol}",
     tags: ["Market"],
     summary: "One coin",
     request: { params: SymbolParam },
@@ -190,17 +192,17 @@ market.openapi(
   },
 );
 
-market.openapi(
+marketRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/prices",
+    path: "/api/prices",
     tags: ["Market"],
     summary: "Several coins by symbol",
     request: {
       query: z.object({
         symbols: z
           .string()
-          .regex(/^[A-Za-z0-9]{1,20}(,[A-Za-z0-9]{1,20}){0,99}$/, "comma-separated symbols, e.g. BTC,ETH")
+          .regex(coinSymbolList(100), "comma-separated symbols, e.g. BTC,ETH")
           .openapi({ example: "BTC,ETH" }),
       }),
     },
@@ -216,10 +218,10 @@ market.openapi(
   },
 );
 
-market.openapi(
+marketRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/market/candles/{symbol}",
+    path: "/api/market/candles/{symbol}",
     tags: ["Market"],
     summary: "Candles of one coin on one venue, oldest first",
     description:
@@ -236,10 +238,10 @@ market.openapi(
   },
 );
 
-market.openapi(
+marketRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/market/premiums/{symbol}/history",
+    path: "/api/market/premiums/{symbol}/history",
     tags: ["Market"],
     summary: "The premium history of one coin, oldest first (the last value of each interval)",
     request: { params: SymbolParam, query: HistoryQuery },
@@ -252,10 +254,10 @@ market.openapi(
   },
 );
 
-market.openapi(
+marketRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/coin-names",
+    path: "/api/coin-names",
     tags: ["Market"],
     summary: "Korean and English names of every coin, with the venue's caution flags",
     responses: { 200: json(z.object({ coins: z.array(CoinName), timestamp: z.number().int() }), "Names") },
@@ -263,10 +265,10 @@ market.openapi(
   async (c) => c.json({ coins: await marketBoard(c.env).coinNames(), timestamp: Date.now() }, 200),
 );
 
-market.openapi(
+marketRoutes.openapi(
   createRoute({
     method: "get",
-    path: "/fear_greed_index",
+    path: "/api/fear_greed_index",
     tags: ["Market"],
     summary: "The crypto Fear & Greed index (alternative.me)",
     responses: { 200: json(FearGreed, "The latest index"), ...problems(404) },
@@ -275,5 +277,49 @@ market.openapi(
     const index = await marketBoard(c.env).fearGreedIndex();
     if (!index) throw new Problem(404, "not-collected", "The Fear & Greed index has not been collected yet");
     return c.json(index, 200);
+  },
+);
+
+// --- live streams ------------------------------------------------------------------------------
+
+const streamDescription =
+  "Optional `?symbols=BTC,ETH` narrows the initial subscription. Client messages: " +
+  '`{"op":"subscribe","symbols":["BTC"]}`, `{"op":"unsubscribe","symbols":["BTC"]}`, `{"op":"snapshot"}`; ' +
+  "the text `ping` is answered with `pong`. A client that sees a gap in `seq` asks for a snapshot.";
+const streamMessages = "Server messages: `snapshot` first, then `update`s with increasing `seq`.";
+
+for (const [path, summary] of [
+  ["/ws/market", "All coins: a snapshot, then conflated updates (at most one per 50 ms, `FANOUT_INTERVAL_MS`)"],
+  ["/ws/prices", "The integrated stream: the same as /ws/market, plus liquidations"],
+] as const) {
+  marketRoutes.openapi(
+    createRoute({
+      method: "get",
+      path,
+      tags: ["WebSockets"],
+      summary,
+      description: streamDescription,
+      responses: upgradeResponses(streamMessages, 400),
+    }),
+    (c) => forwardUpgrade(c.req.raw, marketBoard(c.env)),
+  );
+}
+
+marketRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/ws/prices/{symbol}",
+    tags: ["WebSockets"],
+    summary: "One coin: a snapshot, then conflated updates",
+    request: { params: SymbolParam },
+    responses: upgradeResponses(streamMessages, 400),
+  }),
+  async (c) => {
+    const { symbol } = c.req.valid("param");
+    const board = marketBoard(c.env);
+    const response = forwardUpgrade(c.req.raw, marketSymbol(c.env, symbol));
+    // From now on the board delivers this coin's updates every fan-out interval, not once a second.
+    await board.watch(symbol);
+    return response;
   },
 );

@@ -1,36 +1,22 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
-import { bodyLimit } from "hono/body-limit";
 import { PasswordChange, ProfileUpdate, RoleChange, UserProfile } from "../../protocol/auth";
-import type { AppEnv } from "../app-env";
+import { passwordPolicyErrors } from "../auth/password-policy";
+import { hashPassword, verifyPassword } from "../auth/passwords";
+import { revokeOtherSessionsStatement } from "../auth/sessions";
+import { ACCOUNT_LOGIN, countAttempt, forgiveAttempt, IP_LOGIN } from "../auth/throttle";
+import { findUserById, normalizeEmail, toProfile, updateProfile } from "../auth/users";
 import { database } from "../db/client";
 import { users } from "../db/schema";
-import { clientAddressKey } from "../lib/client-ip";
-import { json, problems } from "../lib/openapi";
-import { passwordPolicyErrors } from "../lib/password-policy";
-import { hashPassword, verifyPassword } from "../lib/passwords";
-import { Problem } from "../lib/problem";
-import { revokeOtherSessionsStatement } from "../lib/sessions";
-import { ACCOUNT_LOGIN, countAttempt, forgiveAttempt, IP_LOGIN } from "../lib/throttle";
-import { findUserById, normalizeEmail, toProfile, updateProfile } from "../lib/users";
-import { validationHook } from "../lib/validation";
+import { SMALL_BODY_BYTES } from "../http/body-limit";
+import { clientAddressKey } from "../http/client-ip";
+import { json, problems } from "../http/openapi";
+import { Problem } from "../http/problem";
+import { router } from "../http/router";
 import { assertOwnerOrAdmin, requireAuth, requireRole } from "../middleware/auth";
 
 /** Profiles (seed: user-service profile management). Every route acts on the caller's own account unless admin. */
-export const usersRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-
-const MAX_BODY_BYTES = 16 * 1024;
-usersRoutes.use(
-  "*",
-  bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: () => {
-      throw new Problem(400, "too-large", `The body is larger than ${MAX_BODY_BYTES} bytes`, [
-        { path: "(body)", message: `at most ${MAX_BODY_BYTES} bytes` },
-      ]);
-    },
-  }),
-);
+export const usersRoutes = router({ maxBodyBytes: SMALL_BODY_BYTES });
 
 const IdParam = z.object({
   id: z

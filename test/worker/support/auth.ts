@@ -1,7 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { SignJWT } from "jose";
 import type { RegisterResponse, TokenResponse, UserProfile } from "../../../protocol/auth";
-import { fromBase64, toBase64Url } from "../../../workers/lib/base64";
+import { fromBase64, toBase64Url } from "../../../workers/auth/base64";
 
 /** A fresh client address per caller, so throttle counters of one test never touch another's. */
 export function randomIp(): string {

@@ -27,15 +27,19 @@ export async function getJson<T = unknown>(path: string): Promise<{ status: numb
 }
 
 /**
- * Runs the board's delivery alarms now, so every coin's pending history reaches its MarketSymbol
- * (in production this happens within about a second).
+ * Delivers every coin's pending history to its MarketSymbol now (in production this happens within
+ * about a second): runs the board's delivery alarm until the outbox is empty. A delivery round the
+ * board started on its own (its real alarm or its timer for watched coins) may still be in flight
+ * when no alarm is scheduled, so the outbox itself is the condition waited for, not the alarm.
  */
 export async function deliverCoinUpdates(): Promise<void> {
   const { runDurableObjectAlarm } = await import("cloudflare:test");
   const { env } = await import("cloudflare:workers");
-  const { marketBoard } = await import("../../../workers/lib/objects");
-  // Each alarm delivers one slice; run them until the outbox is empty (bounded).
-  for (let i = 0; i < 100 && (await runDurableObjectAlarm(marketBoard(env))); i++) {
-    // keep delivering
+  const { marketBoard } = await import("../../../durable-objects/addresses");
+  const board = marketBoard(env);
+  const deadline = Date.now() + 10_000;
+  while ((await board.pendingSymbolUpdates()) > 0) {
+    if (Date.now() > deadline) throw new Error("the board's outbox did not empty within 10 s");
+    if (!(await runDurableObjectAlarm(board))) await new Promise((r) => setTimeout(r, 10));
   }
 }

@@ -3,16 +3,8 @@
  * altogether (a hung server: open socket, no data, no pongs), which the simulator's own `setSilent`
  * deliberately does not do, since it keeps answering keep-alives.
  */
-import { readFileSync } from "node:fs";
-import type { IngestEvent, LiquidationEvent } from "../../protocol/ingest";
-import type { SimSocket, SimVenue } from "../simulator/sim-venue";
-
-const FIXTURES = new URL("../../test/collectors/fixtures/venues/", import.meta.url);
-
-/** A venue sample from test/collectors/fixtures/venues. */
-export function venueFixture(name: string): string {
-  return readFileSync(new URL(name, FIXTURES), "utf8");
-}
+import type { SimSocket, SimVenue } from "../../../collectors/simulator/sim-venue";
+import type { IngestEvent, LiquidationEvent } from "../../../protocol/ingest";
 
 /** A simulated venue and the switch that makes all of its sockets stop sending anything. */
 export interface HangableVenue {

@@ -1,5 +1,5 @@
-import type { TickerEvent } from "../protocol/ingest";
-import type { Coin, Premium } from "../protocol/market";
+import type { TickerEvent } from "../../protocol/ingest";
+import type { Coin, Premium } from "../../protocol/market";
 
 const MINUTE_MS = 60_000;
 

@@ -22,36 +22,24 @@
  * and its own `seq`. Snapshots and errors carry the socket's current `seq` for group members (a
  * snapshot resets what a client expects next); updates always advance it by one.
  *
- * Per-socket state (stream, subscription, own seq) lives in the socket's attachment, and each group's
- * seq in the object's storage, so both survive hibernation and eviction:
- * https://developers.cloudflare.com/durable-objects/best-practices/websockets/
- *
- * Slow clients: workerd does not expose `bufferedAmount` on server-side sockets
- * (https://github.com/cloudflare/workerd/issues/988), so we cannot see a client that stopped
- * reading. What we can bound: each socket gets at most one message per interval, and a socket
- * that has not sent anything (a `ping`, answered by the runtime, counts) for `idleTimeoutMs` is
- * closed as stalled, so a dead or stuck client cannot collect updates for long.
+ * Per-socket state (stream, subscription, own seq) lives in the socket's attachment (`SocketRoster`),
+ * and each group's seq in the object's storage, so both survive hibernation and eviction. Each socket
+ * gets at most one message per interval, and the roster closes sockets whose client went silent.
  */
 
-import { diffPatch } from "../protocol/patch";
+import { diffPatch } from "../../protocol/patch";
 import { toAsciiJson } from "./ascii-json";
+import { frame, type SocketBase, type SocketRoster } from "./socket-roster";
 
-/** What each socket remembers across hibernation. */
-export interface SocketState {
+export { STALLED_CLOSE_CODE } from "./socket-roster";
+
+/** What each socket of a conflated stream remembers across hibernation. */
+export interface SocketState extends SocketBase {
   /** Which stream the socket was opened on (`market`, `prices`, `coin`, ...). */
   stream: string;
-  /** Subscribed keys; `null` means every key. */
+  /** Subscribed keys; `null` means every key. The socket's own `seq` counts only when it is not `null`. */
   symbols: string[] | null;
-  /** The `seq` of the last message sent to this socket (sockets with their own subscription). */
-  seq: number;
-  /** When the client last sent us a message (ms); heartbeats answered by the runtime are read separately. */
-  heard_at: number;
 }
-
-/** Close code for a socket closed because its client went silent. */
-export const STALLED_CLOSE_CODE = 4008;
-/** How often, at most, sockets are checked for silence. */
-const IDLE_CHECK_EVERY_MS = 10_000;
 
 /** Renders payloads for a flush; called once per flush and shared by every socket. */
 export interface FanoutSource {
@@ -64,68 +52,33 @@ export interface FanoutSource {
 }
 
 export class ConflatedFanout {
-  private readonly sockets = new Map<WebSocket, SocketState>();
   private readonly dirtyKeys = new Set<string>();
   private globalsDirty = false;
   private extrasDirty = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private restored = false;
-  private lastIdleCheck = 0;
   private lastFlushAt = 0;
-  /** The last `seq` of each stream's group of all-keys subscribers. */
-  private readonly groupSeqs = new Map<string, number>();
+  /** The last `seq` of each stream's group of all-keys subscribers (loaded from storage on first use). */
+  private groupSeqs: Map<string, number> | null = null;
   /** Per key, the state as of the last update that carried it: what the next patch is taken against. */
   private readonly published = new Map<string, object>();
 
   constructor(
     private readonly ctx: DurableObjectState,
+    private readonly sockets: SocketRoster<SocketState>,
     private readonly source: FanoutSource,
     private readonly intervalMs: number,
-    private readonly idleTimeoutMs: number,
   ) {}
-
-  /** Accepts a new socket with the Hibernation API and remembers its subscription. */
-  accept(ws: WebSocket, state: SocketState): void {
-    this.restore();
-    this.ctx.acceptWebSocket(ws, [state.stream]);
-    ws.serializeAttachment(state);
-    this.sockets.set(ws, state);
-  }
-
-  /** The state of a socket, restored from its attachment after hibernation. */
-  stateOf(ws: WebSocket): SocketState | undefined {
-    this.restore();
-    return this.sockets.get(ws);
-  }
-
-  /** Notes that the client spoke (any message), so it is not closed as stalled. */
-  heard(ws: WebSocket): void {
-    const state = this.stateOf(ws);
-    if (!state) return;
-    state.heard_at = Date.now();
-    ws.serializeAttachment(state);
-  }
 
   /** Replaces a socket's subscription (after `subscribe`/`unsubscribe`). */
   update(ws: WebSocket, state: SocketState): void {
     // Leaving the group: carry on from the group's seq so the socket's seq never goes back.
-    if (state.symbols !== null) state.seq = Math.max(state.seq, this.groupSeqs.get(state.stream) ?? 0);
-    this.sockets.set(ws, state);
-    ws.serializeAttachment(state);
-  }
-
-  /** Forgets a closed socket. */
-  remove(ws: WebSocket): void {
-    this.sockets.delete(ws);
+    if (state.symbols !== null) state.seq = Math.max(state.seq, this.groupSeq(state.stream));
+    this.sockets.save(ws, state);
   }
 
   /** Number of open sockets, optionally on one stream. */
   count(stream?: string): number {
-    this.restore();
-    if (!stream) return this.sockets.size;
-    let n = 0;
-    for (const s of this.sockets.values()) if (s.stream === stream) n++;
-    return n;
+    return stream ? this.sockets.count((s) => s.stream === stream) : this.sockets.count();
   }
 
   /**
@@ -133,26 +86,10 @@ export class ConflatedFanout {
    * A socket with its own subscription gets its next `seq`; a group member gets the group's current one.
    */
   send(ws: WebSocket, type: string, body: string): void {
-    const state = this.stateOf(ws);
+    const state = this.sockets.stateOf(ws);
     if (!state) return;
-    let seq: number;
-    if (state.symbols === null) {
-      seq = this.groupSeqs.get(state.stream) ?? 0;
-    } else {
-      state.seq += 1;
-      seq = state.seq;
-      ws.serializeAttachment(state);
-    }
-    this.trySend(ws, `{"type":"${type}","seq":${seq}${body ? `,${body}` : ""}}`);
-  }
-
-  private trySend(ws: WebSocket, message: string): void {
-    try {
-      ws.send(message);
-    } catch {
-      // The socket closed under us; webSocketClose will forget it.
-      this.sockets.delete(ws);
-    }
+    if (state.symbols === null) this.sockets.sendText(ws, frame(type, this.groupSeq(state.stream), body));
+    else this.sockets.sendNumbered(ws, type, body);
   }
 
   /**
@@ -182,8 +119,7 @@ export class ConflatedFanout {
   /** Flushes at once if the last flush was at least one interval ago, else when the interval is up. */
   private schedule(): void {
     if (this.timer !== undefined) return;
-    this.restore();
-    if (this.sockets.size === 0) {
+    if (this.sockets.count() === 0) {
       // Nobody holds the published states any more; the next subscriber starts from a fresh snapshot.
       this.clearDirty();
       this.published.clear();
@@ -205,7 +141,7 @@ export class ConflatedFanout {
   /** Sends every socket one update with what changed for it; sockets with nothing new get nothing. */
   flush(): void {
     this.lastFlushAt = Date.now();
-    this.closeStalled();
+    this.sockets.closeStalled();
     if (this.dirtyKeys.size === 0 && !this.globalsDirty && !this.extrasDirty) return;
     const rendered = new Map<string, string>();
     for (const key of this.dirtyKeys) {
@@ -225,7 +161,7 @@ export class ConflatedFanout {
       return `"data":{${members.join(",")}}`;
     };
 
-    for (const [ws, state] of this.sockets) {
+    for (const [ws, state] of this.sockets.entries()) {
       let extras = extrasByStream.get(state.stream);
       if (extras === undefined) {
         extras = this.source.renderStreamExtras?.(state.stream) ?? "";
@@ -237,13 +173,13 @@ export class ConflatedFanout {
         if (message === undefined) {
           message = null;
           if (rendered.size > 0 || globals || extras) {
-            const seq = (this.groupSeqs.get(state.stream) ?? 0) + 1;
-            this.groupSeqs.set(state.stream, seq);
-            message = `{"type":"update","seq":${seq},${dataOf(allCoins, extras)}}`;
+            const seq = this.groupSeq(state.stream) + 1;
+            this.groupSeqMap().set(state.stream, seq);
+            message = frame("update", seq, dataOf(allCoins, extras));
           }
           groupMessages.set(state.stream, message);
         }
-        if (message !== null) this.trySend(ws, message);
+        if (message !== null) this.sockets.sendText(ws, message);
         continue;
       }
       const parts: string[] = [];
@@ -252,14 +188,14 @@ export class ConflatedFanout {
         if (json !== undefined) parts.push(json);
       }
       if (parts.length === 0 && !globals && !extras) continue;
-      this.send(ws, "update", dataOf(`[${parts.join(",")}]`, extras));
+      this.sockets.sendNumbered(ws, "update", dataOf(`[${parts.join(",")}]`, extras));
     }
     for (const [stream, message] of groupMessages) {
       if (message === null) continue;
       this.ctx.storage.sql.exec(
         "INSERT INTO fanout_group_seq (stream, seq) VALUES (?, ?) ON CONFLICT(stream) DO UPDATE SET seq = excluded.seq",
         stream,
-        this.groupSeqs.get(stream) ?? 0,
+        this.groupSeq(stream),
       );
     }
   }
@@ -275,35 +211,19 @@ export class ConflatedFanout {
     return patch === undefined ? undefined : toAsciiJson({ symbol: key, ...patch });
   }
 
-  /** Closes sockets whose client has been silent (no message, no heartbeat) for `idleTimeoutMs`. */
-  private closeStalled(): void {
-    const now = Date.now();
-    if (now - this.lastIdleCheck < IDLE_CHECK_EVERY_MS) return;
-    this.lastIdleCheck = now;
-    for (const [ws, state] of this.sockets) {
-      const heartbeat = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
-      if (now - Math.max(state.heard_at, heartbeat) <= this.idleTimeoutMs) continue;
-      this.sockets.delete(ws);
-      try {
-        ws.close(STALLED_CLOSE_CODE, "no message or ping from the client; reconnect and send ping every 30 s");
-      } catch {
-        // already closed
-      }
-    }
+  private groupSeq(stream: string): number {
+    return this.groupSeqMap().get(stream) ?? 0;
   }
 
-  /** After hibernation the in-memory map is empty: rebuild it from the sockets' attachments. */
-  private restore(): void {
-    if (this.restored) return;
-    this.restored = true;
+  /** Each group's seq, kept in storage so it carries on across hibernation and eviction. */
+  private groupSeqMap(): Map<string, number> {
+    if (this.groupSeqs) return this.groupSeqs;
     const sql = this.ctx.storage.sql;
     sql.exec("CREATE TABLE IF NOT EXISTS fanout_group_seq (stream TEXT PRIMARY KEY, seq INTEGER NOT NULL)");
+    this.groupSeqs = new Map();
     for (const row of sql.exec<{ stream: string; seq: number }>("SELECT stream, seq FROM fanout_group_seq")) {
       this.groupSeqs.set(row.stream, row.seq);
     }
-    for (const ws of this.ctx.getWebSockets()) {
-      const state = ws.deserializeAttachment() as SocketState | null;
-      if (state) this.sockets.set(ws, state);
-    }
+    return this.groupSeqs;
   }
 }

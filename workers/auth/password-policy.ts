@@ -3,7 +3,7 @@
  * password, or one built from the account's own email or username. Length (8 to 128) is checked by
  * the request schema; there are no composition rules.
  */
-import type { FieldError } from "./problem";
+import type { FieldError } from "../http/problem";
 
 let common: Promise<Set<string>> | null = null;
 

@@ -6,7 +6,7 @@
  * caller whether its own attempt was let through. So a burst of parallel guesses cannot slip past the
  * limit while the first ones are still hashing. A successful login takes its attempt back.
  */
-import { Problem } from "./problem";
+import { Problem } from "../http/problem";
 
 /** How a key is limited. */
 export interface ThrottlePolicy {

@@ -32,7 +32,9 @@ const DESCRIPTIONS: Record<number, string> = {
   403: "Not allowed",
   404: "Not found",
   409: "Conflict",
+  413: "The body is larger than the limit",
   422: "Idempotency key reused with a different body",
+  426: "Not a WebSocket upgrade",
   429: "Too many requests; see Retry-After",
   503: "Not ready",
 };

@@ -1,4 +1,4 @@
-import type { FreshnessBounds } from "./premium";
+import type { FreshnessBounds } from "../market/premium";
 
 function positiveNumber(value: string | undefined, fallback: number): number {
   const n = Number(value);

@@ -1,4 +1,7 @@
-/** One helper per Durable Object namespace, so every caller addresses objects by the same normalised name. */
+/**
+ * One helper per Durable Object namespace, so every caller (the gateway and the objects themselves)
+ * addresses objects by the same normalised name.
+ */
 
 /** The single board that holds every coin. */
 export function marketBoard(env: Env) {
@@ -13,4 +16,9 @@ export function liquidationFeed(env: Env) {
 /** The object for one coin, by its upper-case base asset. */
 export function marketSymbol(env: Env, base: string) {
   return env.MARKET_SYMBOL.get(env.MARKET_SYMBOL.idFromName(base.toUpperCase()));
+}
+
+/** The object of one user (their private stream; their paper-trading ledger), by user id. */
+export function userLedger(env: Env, userId: string) {
+  return env.USER_LEDGER.get(env.USER_LEDGER.idFromName(userId));
 }

@@ -1,23 +1,6 @@
 import type { Context } from "hono";
 import { accepts } from "hono/accepts";
-
-/**
- * A JSON body kept both as UTF-8 and gzipped, so a large snapshot that many clients read is
- * compressed once, not once per request. `GET /api/coins/latest` is about 360 KiB for 300 coins and
- * about a tenth of that gzipped; every browser asks for gzip. `etag` names this rendering.
- */
-export interface CompressedJson {
-  identity: Uint8Array;
-  gzip: Uint8Array;
-  etag: string;
-}
-
-export async function compressJson(json: string, etag: string): Promise<CompressedJson> {
-  const identity = new TextEncoder().encode(json);
-  const gzipped = new Blob([identity]).stream().pipeThrough(new CompressionStream("gzip"));
-  const gzip = new Uint8Array(await new Response(gzipped).arrayBuffer());
-  return { identity, gzip, etag: `"${etag}"` };
-}
+import type { CompressedJson } from "../../durable-objects/support/compressed-json";
 
 /**
  * The body in the encoding the client accepts, or 304 when the client already has this rendering

@@ -1,7 +1,7 @@
 // Regenerates argon2.wasm and blake2b.wasm from the hash-wasm package (MIT, github.com/Daninet/hash-wasm),
 // which embeds its binaries as base64. workerd refuses `WebAssembly.compile(bytes)` ("Wasm code generation
 // disallowed by embedder"), so the Worker imports these files as pre-compiled modules instead.
-// Usage: node workers/lib/wasm/extract-hash-wasm.mjs
+// Usage: node workers/auth/wasm/extract-hash-wasm.mjs
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";

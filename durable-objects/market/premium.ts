@@ -1,4 +1,5 @@
-import type { Premium, VenuePrice } from "../protocol/market";
+import type { Premium, VenuePrice } from "../../protocol/market";
+import { GLOBAL_VENUES, KRW_VENUES, pickVenue } from "../../protocol/venues";
 
 /** Freshness bounds (ms): an input older than its bound makes a figure `stale`. */
 export interface FreshnessBounds {
@@ -10,22 +11,6 @@ export interface FreshnessBounds {
 export interface TimedRate {
   rate: number;
   timestamp: number;
-}
-
-/** Korean venues in order of preference, then global ones (DESIGN.md, "Data and its rules"). */
-export const KRW_VENUES = ["upbit", "bithumb"] as const;
-export const GLOBAL_VENUES = ["binance", "bybit"] as const;
-
-/**
- * Picks the first venue in `order` that has a fresh price, or else the first that has any price.
- * So Upbit is used while it quotes, and Bithumb takes over when Upbit has no price or has gone stale.
- */
-export function pickVenue<V extends string>(
-  prices: Partial<Record<string, VenuePrice>>,
-  order: readonly V[],
-): V | undefined {
-  const present = order.filter((v) => prices[v] !== undefined);
-  return present.find((v) => !prices[v]?.stale) ?? present[0];
 }
 
 /** (krw / (global x rate) - 1) in percent; null without a rate. */
