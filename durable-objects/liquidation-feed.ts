@@ -208,10 +208,10 @@ export class LiquidationFeed extends HibernatingObject<LiquidationSocketState, L
       seq: 0,
       heard_at: Date.now(),
     };
-    return this.acceptUpgrade(request, ["liquidations"], state, (ws) => this.sendSnapshot(ws));
+    return this.acceptUpgrade(request, ["liquidations"], state);
   }
 
-  private sendSnapshot(ws: WebSocket): void {
+  protected override sendSnapshot(ws: WebSocket): void {
     const state = this.sockets.stateOf(ws);
     if (!state) return;
     const rate = this.rate.cached();
@@ -234,7 +234,7 @@ export class LiquidationFeed extends HibernatingObject<LiquidationSocketState, L
       this.sockets.save(ws, state);
     }
     await this.rate.current();
-    this.sendSnapshot(ws);
+    this.requestSnapshot(ws);
   }
 
   // --- LiquidationFanoutSource -----------------------------------------------------------------

@@ -25,10 +25,13 @@ const SNAPSHOT_MAX_STALE_MS = 5000;
 /** Most relayed liquidations held for the next `/ws/prices` flush. */
 const MAX_PENDING_LIQUIDATIONS = 500;
 
-/** What `applyBatch` tells the gateway. */
+/**
+ * What `applyBatch` tells the gateway: `applied` (new), `duplicate` (this id with this body was
+ * applied before: nothing applied again) or `conflict` (this id was applied with another body:
+ * nothing applied).
+ */
 export interface BoardApplyResult {
-  /** True when this `batch_id` had been applied before (nothing was applied again). */
-  duplicate: boolean;
+  outcome: "applied" | "duplicate" | "conflict";
 }
 
 /** What `/health/ready` and `/metrics` read from the board. */
@@ -38,6 +41,7 @@ export interface BoardStats {
   subscribers: Record<string, number>;
   batches_applied: number;
   batches_duplicate: number;
+  batches_conflict: number;
   events_applied: number;
   /** Coins whose history waits in the outbox for delivery to their MarketSymbol. */
   symbol_outbox: number;
@@ -64,12 +68,16 @@ export class MarketBoard extends HibernatingObject<SocketState, ClientMessage> i
   private pendingLiquidations: LiquidationRecord[] = [];
   private lastPrune = 0;
   /** Counters since this instance started, for `/metrics` (Prometheus copes with resets). */
-  private readonly counters = { batches_applied: 0, batches_duplicate: 0, events_applied: 0 };
+  private readonly counters = { batches_applied: 0, batches_duplicate: 0, batches_conflict: 0, events_applied: 0 };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     const sql = ctx.storage.sql;
-    sql.exec("CREATE TABLE IF NOT EXISTS applied_batches (batch_id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)");
+    sql.exec(`CREATE TABLE IF NOT EXISTS applied_batches (
+      batch_id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL, digest TEXT)`);
+    // Boards created before batches had digests: add the column (old rows keep none).
+    const columns = sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('applied_batches')").toArray();
+    if (!columns.some((c) => c.name === "digest")) sql.exec("ALTER TABLE applied_batches ADD COLUMN digest TEXT");
     this.book = new TickerBook(sql);
     this.view = new CoinView(this.book, readBounds(env));
     this.fanout = new ConflatedFanout(ctx, this.sockets, this, readFanoutInterval(env));
@@ -81,16 +89,25 @@ export class MarketBoard extends HibernatingObject<SocketState, ClientMessage> i
   }
 
   /**
-   * Applies one validated ingest batch at most once. Tickers older than what we hold for the same
-   * market are ignored; every write for the batch lands in storage before the call returns.
+   * Applies one validated ingest batch at most once, remembering its id with the digest of its body
+   * (`digest`, computed by the gateway). The board is where the gateway learns whether a batch is new,
+   * a duplicate or a conflict, before anything else applies it. Tickers older than what we hold for
+   * the same market are ignored; every write for the batch lands in storage before the call returns.
    * Liquidations are the LiquidationFeed's; the board ignores them.
    */
-  async applyBatch(batch: IngestBatch): Promise<BoardApplyResult> {
+  async applyBatch(batch: IngestBatch, digest: string): Promise<BoardApplyResult> {
     const sql = this.ctx.storage.sql;
-    const seen = sql.exec("SELECT 1 FROM applied_batches WHERE batch_id = ?", batch.batch_id).toArray().length > 0;
+    const seen = sql
+      .exec<{ digest: string | null }>("SELECT digest FROM applied_batches WHERE batch_id = ?", batch.batch_id)
+      .toArray()[0];
     if (seen) {
+      // A batch remembered without a digest (from before digests) can only be taken as a duplicate.
+      if (seen.digest !== null && seen.digest !== digest) {
+        this.counters.batches_conflict++;
+        return { outcome: "conflict" };
+      }
       this.counters.batches_duplicate++;
-      return { duplicate: true };
+      return { outcome: "duplicate" };
     }
 
     const now = Date.now();
@@ -135,7 +152,12 @@ export class MarketBoard extends HibernatingObject<SocketState, ClientMessage> i
 
     this.book.saveTickers(changedTickers.values());
     this.book.setSource(batch.source);
-    sql.exec("INSERT INTO applied_batches (batch_id, applied_at) VALUES (?, ?)", batch.batch_id, now);
+    sql.exec(
+      "INSERT INTO applied_batches (batch_id, applied_at, digest) VALUES (?, ?, ?)",
+      batch.batch_id,
+      now,
+      digest,
+    );
     if (now - this.lastPrune > 60 * 60 * 1000) {
       this.lastPrune = now;
       sql.exec("DELETE FROM applied_batches WHERE applied_at < ?", now - BATCH_ID_RETENTION_MS);
@@ -143,7 +165,7 @@ export class MarketBoard extends HibernatingObject<SocketState, ClientMessage> i
     this.outbox.add(this.symbolUpdates(ticksByBase, now));
     this.counters.batches_applied++;
     this.counters.events_applied += batch.events.length;
-    return { duplicate: false };
+    return { outcome: "applied" };
   }
 
   /** Each touched coin's candle drafts, premium point and latest view, for its MarketSymbol. */
@@ -296,44 +318,67 @@ export class MarketBoard extends HibernatingObject<SocketState, ClientMessage> i
       seq: 0,
       heard_at: Date.now(),
     };
-    return this.acceptUpgrade(request, [stream], state, (ws) => this.sendSnapshot(ws));
+    return this.acceptUpgrade(request, [stream], state);
   }
 
   protected override sendFrame(ws: WebSocket, type: string, body: string): void {
     this.fanout.send(ws, type, body);
   }
 
-  private sendSnapshot(ws: WebSocket): void {
+  protected override sendSnapshot(ws: WebSocket): void {
     const state = this.sockets.stateOf(ws);
     if (!state) return;
-    // Each coin as last published to the streams: the next update's patches apply to exactly that.
-    const bases = state.symbols ?? [...this.book.bases()].sort();
-    const now = Date.now();
-    const usdtKrw = this.view.usdtKrwByVenue();
-    const coins = bases
-      .filter((b) => this.book.has(b))
-      .map((b) => this.fanout.snapshotState(b, () => this.view.coin(b, now, usdtKrw)));
+    const coins = this.publishedCoins(state.symbols ?? [...this.book.bases()].sort());
     const data = toAsciiJson({
       coins,
-      exchange_rate: this.view.exchangeRate(now),
+      exchange_rate: this.view.exchangeRate(),
       fear_greed: this.book.fearGreed(),
       source: this.book.source(),
     });
     this.sendFrame(ws, "snapshot", `"data":${data}`);
   }
 
+  /** Each coin as last published to the streams: the next update's patches apply to exactly that. */
+  private publishedCoins(bases: Iterable<string>): Coin[] {
+    const now = Date.now();
+    const usdtKrw = this.view.usdtKrwByVenue();
+    return [...bases]
+      .filter((b) => this.book.has(b))
+      .map((b) => this.fanout.snapshotState(b, () => this.view.coin(b, now, usdtKrw)));
+  }
+
+  /**
+   * `snapshot` is answered by a (rate-limited) snapshot. `subscribe` and `unsubscribe` are answered by
+   * a `subscription` message with only the coins the client did not have; joining every coin (`*`)
+   * is answered by a snapshot, since the socket then follows the all-coins group's `seq`.
+   */
   protected override onClientMessage(ws: WebSocket, message: ClientMessage, state: SocketState): void {
-    if (message.op === "subscribe") {
-      const all = message.symbols.includes("*");
-      const current = state.symbols ?? [];
-      state.symbols = all ? null : [...new Set([...current, ...message.symbols])];
-    } else if (message.op === "unsubscribe") {
-      const drop = new Set(message.symbols);
-      const current = state.symbols ?? [...this.book.bases()];
-      state.symbols = current.filter((s) => !drop.has(s));
+    if (message.op === "snapshot") {
+      this.requestSnapshot(ws);
+      return;
     }
-    this.fanout.update(ws, state);
-    this.sendSnapshot(ws);
+    const before = state.symbols;
+    let added: string[] = [];
+    if (message.op === "subscribe") {
+      if (message.symbols.includes("*")) {
+        state.symbols = null;
+      } else {
+        // From every coin, `subscribe` narrows to the coins named (the client has them all already).
+        const had = new Set(before ?? []);
+        added = before === null ? [] : message.symbols.filter((s) => !had.has(s));
+        state.symbols = [...new Set([...(before ?? []), ...message.symbols])];
+      }
+    } else {
+      const drop = new Set(message.symbols);
+      state.symbols = (before ?? [...this.book.bases()]).filter((s) => !drop.has(s));
+    }
+    this.fanout.update(ws, state, before === null);
+    if (state.symbols === null && before !== null) {
+      this.requestSnapshot(ws);
+      return;
+    }
+    const data = toAsciiJson({ symbols: state.symbols, coins: this.publishedCoins(new Set(added)) });
+    this.sendFrame(ws, "subscription", `"data":${data}`);
   }
 
   // --- FanoutSource ------------------------------------------------------------------------------

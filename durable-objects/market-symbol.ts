@@ -1,6 +1,7 @@
+import { FUTURE_ALLOWANCE_MS, keepsHeld } from "../protocol/ingest";
 import type { CandleRow, Coin, PremiumHistoryPoint } from "../protocol/market";
 import { type CandleInterval, INTERVAL_MS } from "../protocol/venues";
-import { ClientMessage } from "../protocol/websocket";
+import { CoinStreamClientMessage } from "../protocol/websocket";
 import { type CandleDraft, floorTo, type PremiumPoint, type SymbolUpdate } from "./market/symbol-update";
 import { toAsciiJson } from "./sockets/ascii-json";
 import { ConflatedFanout, type FanoutSource, type SocketState } from "./sockets/conflated-fanout";
@@ -17,8 +18,8 @@ export const HISTORY_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
  * (see `SymbolUpdate`): within one fan-out interval while someone watches this coin's stream,
  * about once a second otherwise.
  */
-export class MarketSymbol extends HibernatingObject<SocketState, ClientMessage> implements FanoutSource {
-  protected readonly clientMessages = ClientMessage;
+export class MarketSymbol extends HibernatingObject<SocketState, CoinStreamClientMessage> implements FanoutSource {
+  protected readonly clientMessages = CoinStreamClientMessage;
   private coin: Coin | null = null;
   private readonly fanout: ConflatedFanout;
   private lastPrune = 0;
@@ -45,13 +46,14 @@ export class MarketSymbol extends HibernatingObject<SocketState, ClientMessage> 
 
   /**
    * Applies an update from the board. Idempotent: candles merge by max/min and tick time, premium
-   * points by their time, and the coin view only moves forward, so a retried delivery changes nothing.
+   * points by their time, and the coin view only moves forward (unless the one held is dated beyond
+   * any event's future allowance), so a retried delivery changes nothing.
    * Returns how many sockets watch this coin, so the board knows whether to deliver promptly.
    */
   async applyUpdate(update: SymbolUpdate): Promise<{ subscribers: number }> {
     for (const draft of update.candles) this.upsertCandle(draft);
     for (const point of update.premiums) this.upsertPremium(point);
-    if (!this.coin || newestPrice(update.coin) >= newestPrice(this.coin)) {
+    if (!this.coin || !keepsHeld(newestPrice(this.coin), newestPrice(update.coin))) {
       this.coin = update.coin;
       this.ctx.storage.sql.exec(
         "INSERT INTO state (name, data) VALUES ('coin', ?) ON CONFLICT(name) DO UPDATE SET data = excluded.data",
@@ -111,11 +113,16 @@ export class MarketSymbol extends HibernatingObject<SocketState, ClientMessage> 
     );
   }
 
-  /** Drops candles and premium history past their retention. */
+  /**
+   * Drops candles and premium history past their retention, and any row dated further ahead than an
+   * event may be (left by a wrong clock before event times were bounded): such a row would merge
+   * into the real candle of its minute when that minute comes.
+   */
   prune(now = Date.now()): void {
     const sql = this.ctx.storage.sql;
-    sql.exec("DELETE FROM candles WHERE minute < ?", now - HISTORY_RETENTION_MS);
-    sql.exec("DELETE FROM premium_history WHERE minute < ?", now - HISTORY_RETENTION_MS);
+    const future = now + FUTURE_ALLOWANCE_MS;
+    sql.exec("DELETE FROM candles WHERE minute < ? OR minute > ?", now - HISTORY_RETENTION_MS, future);
+    sql.exec("DELETE FROM premium_history WHERE minute < ? OR minute > ?", now - HISTORY_RETENTION_MS, future);
   }
 
   /** The coin as last reported by the board, or null if it never ticked. */
@@ -191,28 +198,23 @@ export class MarketSymbol extends HibernatingObject<SocketState, ClientMessage> 
   /** Accepts `/ws/prices/{symbol}` forwarded by the gateway. */
   override async fetch(request: Request): Promise<Response> {
     const state: SocketState = { stream: "coin", symbols: null, seq: 0, heard_at: Date.now() };
-    return this.acceptUpgrade(request, ["coin"], state, (ws) => this.sendSnapshot(ws));
+    return this.acceptUpgrade(request, ["coin"], state);
   }
 
   protected override sendFrame(ws: WebSocket, type: string, body: string): void {
     this.fanout.send(ws, type, body);
   }
 
-  private sendSnapshot(ws: WebSocket): void {
+  protected override sendSnapshot(ws: WebSocket): void {
     // As last published to the stream: the next update's patch applies to exactly that.
     const coin = this.coin;
     const coins = coin ? [this.fanout.snapshotState(coin.symbol, () => coin)] : [];
     this.sendFrame(ws, "snapshot", `"data":${toAsciiJson({ coins })}`);
   }
 
-  /** Any client message on a one-coin stream asks for a fresh snapshot. */
-  override async webSocketMessage(ws: WebSocket): Promise<void> {
-    this.sockets.heard(ws);
-    this.sendSnapshot(ws);
-  }
-
+  /** `snapshot` (the only message on a one-coin stream) asks for a fresh snapshot. */
   protected override onClientMessage(ws: WebSocket): void {
-    this.sendSnapshot(ws);
+    this.requestSnapshot(ws);
   }
 
   // --- FanoutSource ------------------------------------------------------------------------------

@@ -21,9 +21,12 @@ export class UserLedger extends HibernatingObject<SocketBase, unknown> {
   /** Accepts a `/ws/user` upgrade the gateway has authenticated. */
   override async fetch(request: Request): Promise<Response> {
     const state: SocketBase = { seq: 0, heard_at: Date.now() };
-    return this.acceptUpgrade(request, ["user"], state, (ws) => {
-      this.sockets.sendText(ws, frame("hello", 0, `"data":${JSON.stringify({ user_id: this.userId })}`));
-    });
+    return this.acceptUpgrade(request, ["user"], state);
+  }
+
+  /** The greeting: who this stream belongs to. */
+  protected override sendSnapshot(ws: WebSocket): void {
+    this.sockets.sendText(ws, frame("hello", 0, `"data":${JSON.stringify({ user_id: this.userId })}`));
   }
 
   /** Echoes any text back (the stream's placeholder until the ledger's events flow on it). */

@@ -37,6 +37,18 @@ export const CoinSymbolParam = z
   .regex(COIN_SYMBOL_ANY_CASE, "a coin symbol such as BTC")
   .transform((s) => s.toUpperCase());
 
+/**
+ * A whole number from a query string, in decimal digits only (`0x10`, `1e3`, `+5`, ` 7` and `1.0` are
+ * refused, not read as numbers), from `min` to `max`.
+ */
+export function integerParam(min: number, max: number) {
+  return z
+    .string()
+    .regex(/^\d{1,15}$/, `an integer from ${min} to ${max}, in decimal digits`)
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+}
+
 /** A quote asset (`KRW`, `USDT`, `USD` for inverse contracts). */
 export const Quote = z.string().regex(/^[A-Z0-9]{2,10}$/, "an upper-case asset code such as KRW");
 

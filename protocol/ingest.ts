@@ -99,6 +99,57 @@ export const MAX_EVENTS_PER_BATCH = 5000;
 /** Largest ingest body accepted, in bytes. */
 export const MAX_INGEST_BYTES = 2 * 1024 * 1024;
 
+// --- event times -------------------------------------------------------------------------------
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * How far an event's time may lie ahead of the Worker's clock: venue clocks and ours disagree by
+ * seconds, not minutes. A time further ahead is refused; a stored time further ahead (from before
+ * this bound existed) never blocks a newer event.
+ */
+export const FUTURE_ALLOWANCE_MS = 2 * MINUTE_MS;
+
+/**
+ * Whether a value held at time `held` stands against one dated `incoming`: it does when it is newer,
+ * unless its own time lies further ahead of `now` than any event may (such a time can only be wrong,
+ * and must not pin a market or a rate until that date comes).
+ */
+export function keepsHeld(held: number, incoming: number, now = Date.now()): boolean {
+  return held > incoming && held <= now + FUTURE_ALLOWANCE_MS;
+}
+
+/**
+ * How old an event may be when it arrives, per kind: a ticker is a quote of the last day at most;
+ * the USD/KRW rate's fallback (the ECB) publishes on working days only, so it can be days old over a
+ * long weekend; the Fear & Greed index is dated at the start of its day; a liquidation older than
+ * the statistics keep (7 days) has no window left to count in.
+ */
+export const MAX_EVENT_AGE_MS: Record<Exclude<IngestEvent["kind"], "coin">, number> = {
+  ticker: DAY_MS,
+  fx: 10 * DAY_MS,
+  fear_greed: 3 * DAY_MS,
+  liquidation: 7 * DAY_MS,
+};
+
+/**
+ * Why an event's time is out of bounds at `now`, or null when it is within them. `share` narrows the
+ * future allowance: the collectors drop events past half of it, so a collector whose clock is off by
+ * less than a minute never sends an event the Worker refuses (which would refuse its whole batch).
+ */
+export function eventTimeProblem(event: IngestEvent, now: number, share = 1): string | null {
+  if (event.kind === "coin") return null;
+  const ahead = event.timestamp - now;
+  if (ahead > FUTURE_ALLOWANCE_MS * share) {
+    return `more than ${Math.round((FUTURE_ALLOWANCE_MS * share) / 1000)} s in the future`;
+  }
+  const maxAge = MAX_EVENT_AGE_MS[event.kind];
+  if (-ahead > maxAge) return `older than ${Math.round(maxAge / HOUR_MS)} h`;
+  return null;
+}
+
 /** What a collector posts to `POST /internal/ingest`. Validated whole, applied at most once per `batch_id`. */
 export const IngestBatch = z
   .object({
@@ -106,6 +157,14 @@ export const IngestBatch = z
     source: Source,
     sent_at: EpochMs,
     events: z.array(IngestEvent).max(MAX_EVENTS_PER_BATCH),
+  })
+  .superRefine((batch, ctx) => {
+    // Event times are checked against the clock of whoever validates (the Worker's, at ingest).
+    const now = Date.now();
+    batch.events.forEach((event, i) => {
+      const problem = eventTimeProblem(event, now);
+      if (problem) ctx.addIssue({ code: "custom", path: ["events", i, "timestamp"], message: problem });
+    });
   })
   .meta({ id: "IngestBatch" });
 export type IngestBatch = z.infer<typeof IngestBatch>;

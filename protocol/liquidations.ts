@@ -7,7 +7,7 @@
  * current USD/KRW rate (`null` while no rate is known).
  */
 import { z } from "zod";
-import { EpochMs, LiquidationVenue, Source } from "./common";
+import { EpochMs, integerParam, LiquidationVenue, Source } from "./common";
 import type { LiquidationEvent } from "./ingest";
 import { COIN_SYMBOL_ANY_CASE, coinSymbolList } from "./venues";
 
@@ -293,11 +293,7 @@ export const LiquidationQuery = z.object({
     .meta({ description: "binance, bybit, okx or bitmex; comma-separated", example: "binance" }),
   symbol: symbolList.optional().meta({ description: "base assets, comma-separated", example: "BTC,ETH" }),
   min_usd: minUsd.optional().meta({ description: "only liquidations worth at least this many USD", example: "10000" }),
-  limit: z
-    .string()
-    .regex(/^\d{1,4}$/, `an integer from 1 to ${MAX_RECENT}`)
-    .transform(Number)
-    .pipe(z.number().int().min(1).max(MAX_RECENT))
+  limit: integerParam(1, MAX_RECENT)
     .optional()
     .meta({ description: `how many, newest first (1 to ${MAX_RECENT}, default 100)`, example: "100" }),
 });

@@ -3,9 +3,12 @@ import { Base, MarketVenue } from "./common";
 import { Coin, ExchangeRate, FearGreed, Premium, VenuePrice } from "./market";
 
 /**
- * What a client sends on `/ws/market`, `/ws/prices` and `/ws/prices/{symbol}`.
- * `subscribe` narrows (or widens) the set of coins the socket receives; `["*"]` means all.
- * `snapshot` asks for a fresh snapshot (after a `seq` gap).
+ * What a client sends on `/ws/market` and `/ws/prices`. `subscribe` narrows (or widens) the set of
+ * coins the socket receives; `["*"]` means all. `unsubscribe` drops coins. Both are answered with a
+ * `subscription` message (`["*"]` with a snapshot). `snapshot` asks for a fresh snapshot (after a
+ * `seq` gap); snapshots come at most once a second per socket, so requests within a second are
+ * answered by one snapshot. A client may send a burst of 20 messages, then 2 a second (the text
+ * `ping` does not count); past that it gets an `error` and the socket is closed with code 1008.
  */
 export const ClientMessage = z.discriminatedUnion("op", [
   z.object({
@@ -19,6 +22,10 @@ export const ClientMessage = z.discriminatedUnion("op", [
   z.object({ op: z.literal("snapshot") }),
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
+
+/** What a client sends on `/ws/prices/{symbol}` (one coin): only `snapshot`, under the same limits. */
+export const CoinStreamClientMessage = z.object({ op: z.literal("snapshot") });
+export type CoinStreamClientMessage = z.infer<typeof CoinStreamClientMessage>;
 
 /** The market-wide part of a snapshot or update. */
 export const MarketGlobals = z.object({
@@ -67,6 +74,20 @@ export const UpdateMessage = z
   })
   .meta({ id: "UpdateMessage" });
 export type UpdateMessage = z.infer<typeof UpdateMessage>;
+
+/**
+ * The answer to `subscribe` and `unsubscribe`: the socket's subscription now (`null`: every coin) and
+ * the coins it did not have before, whole (as a snapshot shows them). A client drops the coins it
+ * holds that are not in `symbols`, and adds `coins`; later updates patch them as usual.
+ */
+export const SubscriptionMessage = z
+  .object({
+    type: z.literal("subscription"),
+    seq: z.number().int(),
+    data: z.object({ symbols: z.array(z.string()).nullable(), coins: z.array(Coin) }),
+  })
+  .meta({ id: "SubscriptionMessage" });
+export type SubscriptionMessage = z.infer<typeof SubscriptionMessage>;
 
 /** A client message that could not be understood. The socket stays open. */
 export const ErrorMessage = z

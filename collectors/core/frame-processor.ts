@@ -12,7 +12,9 @@ export interface ProcessedFrame {
 
 /**
  * Runs one frame through a normaliser and the ingest schema: the single path shared by live feeds,
- * replay and the `normalize` command. A normaliser that throws is reported as a parse error.
+ * replay and the `normalize` command. A normaliser that throws is reported as a parse error. Event
+ * times are judged against when the frame was received (for a live feed, now; for a recording, when
+ * it was recorded).
  */
 export function processFrame(normalizer: Normalizer, frame: RawFrame): ProcessedFrame {
   let result: NormalizeResult;
@@ -25,7 +27,7 @@ export function processFrame(normalizer: Normalizer, frame: RawFrame): Processed
   const events: IngestEvent[] = [];
   const invalid: string[] = [];
   for (const e of result.events) {
-    const checked = validateEvent(e);
+    const checked = validateEvent(e, frame.received_at);
     if (checked.ok) events.push(checked.event);
     else invalid.push(checked.error);
   }

@@ -1,13 +1,23 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runAgainstSimulator } from "../../test/collectors/support/feed-harness";
-import { fixtureText } from "../../test/collectors/support/fixtures";
+import { fixtureFrameAt } from "../../test/collectors/support/fixtures";
 import { hangable, liquidations } from "../../test/collectors/support/hangable-venue";
 import { VenueSimulator } from "../simulator/server";
 import { binanceFuturesSim } from "../simulator/venues/binance-futures";
 import { binanceFuturesFeed } from "./binance-futures";
 
 const VENUE = "binance-futures";
+/** The docs sample's event and trade time (2019). */
 const DOCS_TIME = 1568014460893;
+
+/**
+ * The docs sample as if the venue sent it now. Its time is taken before the feed starts, so before
+ * any simulated liquidation (timed when the simulator sends it): the sample is told apart by it.
+ */
+function docsSampleNow(): { frame: string; at: number } {
+  const at = Date.now() - 1_000;
+  return { frame: fixtureFrameAt("binance-futures-ws-forceorder.json", DOCS_TIME, at), at };
+}
 
 describe("binance-futures feed against the simulated venue", () => {
   let venue: ReturnType<typeof hangable>;
@@ -21,18 +31,13 @@ describe("binance-futures feed against the simulated venue", () => {
   });
 
   it("streams !forceOrder@arr from the /market base URL and normalises the venue's frames", async () => {
+    const sample = docsSampleNow();
     const feed = runAgainstSimulator(binanceFuturesFeed, sim, { keepAliveMs: 100 });
     try {
       await feed.waitFor(() => sim.connections(VENUE) === 1, "a connection");
-      sim.broadcast(
-        VENUE,
-        JSON.stringify({
-          stream: "!forceOrder@arr",
-          data: JSON.parse(fixtureText("binance-futures-ws-forceorder.json")),
-        }),
-      );
-      await feed.waitFor(() => liquidations(feed.events).some((e) => e.timestamp === DOCS_TIME), "the docs sample");
-      expect(liquidations(feed.events).find((e) => e.timestamp === DOCS_TIME)).toMatchObject({
+      sim.broadcast(VENUE, JSON.stringify({ stream: "!forceOrder@arr", data: JSON.parse(sample.frame) }));
+      await feed.waitFor(() => liquidations(feed.events).some((e) => e.timestamp === sample.at), "the docs sample");
+      expect(liquidations(feed.events).find((e) => e.timestamp === sample.at)).toMatchObject({
         venue: "binance",
         base: "BTC",
         side: "long",
@@ -40,7 +45,7 @@ describe("binance-futures feed against the simulated venue", () => {
         price: 9910,
       });
       await feed.waitFor(
-        () => liquidations(feed.events).some((e) => e.timestamp !== DOCS_TIME),
+        () => liquidations(feed.events).some((e) => e.timestamp !== sample.at),
         "a simulated liquidation",
       );
       for (const event of liquidations(feed.events)) {
@@ -94,15 +99,16 @@ describe("binance-futures feed against the simulated venue", () => {
   });
 
   it("counts garbage frames and carries on", async () => {
+    const sample = docsSampleNow();
     const feed = runAgainstSimulator(binanceFuturesFeed, sim, { keepAliveMs: 100 });
     try {
       await feed.waitFor(() => sim.connections(VENUE) === 1, "a connection");
       sim.broadcast(VENUE, "{not json");
       sim.broadcast(VENUE, '{"e":"forceOrder","E":1,"o":{"s":"BTCUSDT","S":"HOLD"}}');
       await feed.waitFor(() => feed.metrics.parseErrors >= 2, "two parse errors");
-      sim.broadcast(VENUE, fixtureText("binance-futures-ws-forceorder.json"));
+      sim.broadcast(VENUE, sample.frame);
       await feed.waitFor(
-        () => liquidations(feed.events).some((e) => e.timestamp === DOCS_TIME),
+        () => liquidations(feed.events).some((e) => e.timestamp === sample.at),
         "the next liquidation",
       );
       expect(feed.metrics.parseErrors).toBe(2);

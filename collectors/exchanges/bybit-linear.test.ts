@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runAgainstSimulator } from "../../test/collectors/support/feed-harness";
-import { fixtureText } from "../../test/collectors/support/fixtures";
+import { fixtureFrameWith } from "../../test/collectors/support/fixtures";
 import { hangable, liquidations } from "../../test/collectors/support/hangable-venue";
 import { silentLogger } from "../core/log";
 import { VenueSimulator } from "../simulator/server";
@@ -51,12 +51,21 @@ describe("bybit-linear feed against the simulated venue", () => {
       for (const request of subscribeRequests(sim))
         expect(request.args.length).toBeLessThanOrEqual(BYBIT_TOPICS_PER_REQUEST);
 
-      sim.broadcast(VENUE, fixtureText("bybit-ws-all-liquidation.json"));
+      // The docs sample as if the venue sent it now: the push (`ts`) 275 ms after the liquidation (`T`).
+      const at = Date.now();
+      sim.broadcast(
+        VENUE,
+        fixtureFrameWith("bybit-ws-all-liquidation.json", [
+          [1739502303204, at + 275],
+          [1739502302929, at],
+        ]),
+      );
       await feed.waitFor(() => liquidations(feed.events).some((e) => e.base === "ROSE"), "the docs sample");
       expect(liquidations(feed.events).find((e) => e.base === "ROSE")).toMatchObject({
         venue: "bybit",
         side: "short",
         quantity: 20000,
+        timestamp: at,
       });
       await feed.waitFor(() => liquidations(feed.events).some((e) => e.base !== "ROSE"), "a simulated liquidation");
       for (const event of liquidations(feed.events)) {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runAgainstSimulator } from "../../test/collectors/support/feed-harness";
-import { fixtureText } from "../../test/collectors/support/fixtures";
+import { fixtureFrameAt } from "../../test/collectors/support/fixtures";
 import { hangable, liquidations } from "../../test/collectors/support/hangable-venue";
 import { silentLogger } from "../core/log";
 import { VenueSimulator } from "../simulator/server";
@@ -42,14 +42,16 @@ describe("okx feed against the simulated venue", () => {
     try {
       await feed.waitFor(() => sim.clientMessages(VENUE).includes(OKX_SUBSCRIBE), "the subscription");
       expect(sim.requests(VENUE)[0]).toBe(INSTRUMENTS);
-      sim.broadcast(VENUE, fixtureText("okx-ws-liquidation-orders.json"));
+      // The docs sample as if the venue sent it now.
+      const at = Date.now();
+      sim.broadcast(VENUE, fixtureFrameAt("okx-ws-liquidation-orders.json", 1692266434010, at));
       await feed.waitFor(() => liquidations(feed.events).some((e) => e.base === "IOST"), "the docs sample");
       expect(liquidations(feed.events).find((e) => e.base === "IOST")).toMatchObject({
         venue: "okx",
         side: "short",
         quantity: 13000,
         price: 0.007831,
-        timestamp: 1692266434010,
+        timestamp: at,
       });
       await feed.waitFor(() => liquidations(feed.events).some((e) => e.base !== "IOST"), "a simulated liquidation");
       for (const event of liquidations(feed.events))

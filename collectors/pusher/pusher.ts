@@ -161,14 +161,18 @@ export class Pusher {
           continue;
         }
         lastTake = Date.now();
-        const events = this.buffer.take(this.maxBatch);
-        const batchId = randomUUID();
-        const body = JSON.stringify({ batch_id: batchId, source: this.options.source, sent_at: Date.now(), events });
-        this.inflight = { batchId, body, events: events.length, attempts: 0, payload: events };
+        this.inflight = this.batchOf(this.buffer.take(this.maxBatch));
       }
       const delay = await this.send(this.inflight);
       if (delay > 0) await sleep(delay, signal);
     }
+  }
+
+  /** A new batch around some events: a fresh id, and the body every retry of it sends unchanged. */
+  private batchOf(events: IngestEvent[]): InFlight {
+    const batchId = randomUUID();
+    const body = JSON.stringify({ batch_id: batchId, source: this.options.source, sent_at: Date.now(), events });
+    return { batchId, body, events: events.length, attempts: 0, payload: events };
   }
 
   private sleepUntilWoken(ms: number): Promise<void> {
@@ -238,6 +242,16 @@ export class Pusher {
         detail: text.slice(0, 500),
       });
       this.inflight = undefined;
+      return 0;
+    }
+    if (res.status === 409) {
+      // This id was applied before with another body (it cannot be ours; a copied spool, say). The
+      // Worker applied nothing of this batch, so its events go again under a new id.
+      this.counters.batchesRejected++;
+      this.log.warn("the Worker knows this batch id with another body; sending the events under a new id", {
+        batch_id: batch.batchId,
+      });
+      this.inflight = this.batchOf(batch.payload);
       return 0;
     }
     if (res.status === 401 || res.status === 403) {

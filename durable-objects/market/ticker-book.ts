@@ -1,10 +1,13 @@
 /**
  * The board's book of market state, in memory and mirrored in the object's SQLite storage: the latest
  * ticker per market, the USD/KRW rate, coin names and caution flags, the Fear & Greed index, and the
- * source of the last batch. A ticker, a rate or an index never gives way to an older one.
+ * source of the last batch. A ticker, a rate or an index never gives way to an older one, unless the
+ * one held is dated further ahead of the clock than any event may be (`keepsHeld`): such a time can only
+ * be wrong, and must not pin a market or the rate until that date.
  */
 import type { Source } from "../../protocol/common";
 import type { CoinEvent, FearGreedEvent, FxEvent, TickerEvent } from "../../protocol/ingest";
+import { keepsHeld } from "../../protocol/ingest";
 import type { FearGreed } from "../../protocol/market";
 import { isBoardMarket, marketKey } from "../../protocol/venues";
 
@@ -85,7 +88,7 @@ export class TickerBook {
   applyTicker(event: TickerEvent, source: Source): StoredTicker | null {
     if (!isBoardMarket(event.venue, event.quote)) return null;
     const current = this.tickers.get(marketKey(event.venue, event.base, event.quote));
-    if (current && current.timestamp > event.timestamp) return null; // never let older data win
+    if (current && keepsHeld(current.timestamp, event.timestamp)) return null; // never let older data win
     const stored: StoredTicker = { ...event, source };
     this.remember(stored);
     return stored;
@@ -106,7 +109,7 @@ export class TickerBook {
 
   /** Takes a USD/KRW rate unless an older one; returns whether it was taken. */
   applyFx(event: FxEvent): boolean {
-    if (this.usdKrwRate && this.usdKrwRate.timestamp > event.timestamp) return false;
+    if (this.usdKrwRate && keepsHeld(this.usdKrwRate.timestamp, event.timestamp)) return false;
     this.usdKrwRate = { rate: event.rate, provider: event.provider, timestamp: event.timestamp };
     this.saveSingleton("usd_krw", this.usdKrwRate);
     return true;
@@ -128,7 +131,7 @@ export class TickerBook {
 
   /** Takes the index unless an older one; returns whether it was taken. */
   applyFearGreed(event: FearGreedEvent): boolean {
-    if (this.fearGreedIndex && this.fearGreedIndex.timestamp > event.timestamp) return false;
+    if (this.fearGreedIndex && keepsHeld(this.fearGreedIndex.timestamp, event.timestamp)) return false;
     this.fearGreedIndex = { value: event.value, classification: event.classification, timestamp: event.timestamp };
     this.saveSingleton("fear_greed", this.fearGreedIndex);
     return true;

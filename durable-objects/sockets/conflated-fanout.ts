@@ -69,10 +69,10 @@ export class ConflatedFanout {
     private readonly intervalMs: number,
   ) {}
 
-  /** Replaces a socket's subscription (after `subscribe`/`unsubscribe`). */
-  update(ws: WebSocket, state: SocketState): void {
-    // Leaving the group: carry on from the group's seq so the socket's seq never goes back.
-    if (state.symbols !== null) state.seq = Math.max(state.seq, this.groupSeq(state.stream));
+  /** Replaces a socket's subscription (after `subscribe`/`unsubscribe`); `wasGroup`: it had every key. */
+  update(ws: WebSocket, state: SocketState, wasGroup: boolean): void {
+    // Leaving the group: carry on from the group's seq, the last the client saw.
+    if (wasGroup && state.symbols !== null) state.seq = this.groupSeq(state.stream);
     this.sockets.save(ws, state);
   }
 

@@ -13,6 +13,8 @@ export class SnapshotCache<T> {
   constructor(
     private readonly maxAgeMs: number,
     private readonly maxStaleMs: number,
+    /** The clock (tests pass their own). */
+    private readonly now: () => number = Date.now,
   ) {}
 
   /**
@@ -20,7 +22,7 @@ export class SnapshotCache<T> {
    * refresh alive after the request that started it has been answered (a Worker's `ctx.waitUntil`).
    */
   async get(load: () => Promise<T>, waitUntil?: (work: Promise<unknown>) => void): Promise<T> {
-    const now = Date.now();
+    const now = this.now();
     const cached = this.value;
     if (cached && now - cached.at < this.maxAgeMs) return cached.body;
     const refresh = this.refresh(load);
@@ -34,7 +36,7 @@ export class SnapshotCache<T> {
   private refresh(load: () => Promise<T>): Promise<T> {
     this.inflight ??= load()
       .then((body) => {
-        this.value = { body, at: Date.now() };
+        this.value = { body, at: this.now() };
         return body;
       })
       .finally(() => {

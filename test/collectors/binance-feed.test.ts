@@ -8,7 +8,7 @@ import { binanceFeed } from "../../collectors/exchanges/binance";
 import { VenueSimulator } from "../../collectors/simulator/server";
 import { createBinanceSim } from "../../collectors/simulator/venues/binance";
 import { runAgainstSimulator } from "./support/feed-harness";
-import { fixtureFrame } from "./support/fixtures";
+import { fixtureFrame, fixtureFrameAt } from "./support/fixtures";
 
 let sim: VenueSimulator;
 beforeAll(async () => {
@@ -40,13 +40,14 @@ describe("the Binance spot feed against the simulator", () => {
         base: "BTT",
       });
 
-      sim.broadcast("binance", fixtureFrame("binance-ws-ticker-24hr.json"));
-      sim.broadcast("binance", fixtureFrame("binance-ws-miniticker-arr.json"));
+      const sentAt = Date.now() - 1_000; // a time no simulated tick carries
+      sim.broadcast("binance", fixtureFrameAt("binance-ws-ticker-24hr.json", 1672515782136, sentAt));
+      sim.broadcast("binance", fixtureFrameAt("binance-ws-miniticker-arr.json", 1672515782136, sentAt));
       await run.waitFor(
-        () => run.events.filter((e) => e.kind === "ticker" && e.timestamp === 1672515782136).length === 2,
+        () => run.events.filter((e) => e.kind === "ticker" && e.timestamp === sentAt).length === 2,
         "the samples",
       );
-      const samples = run.events.filter((e) => e.kind === "ticker" && e.timestamp === 1672515782136);
+      const samples = run.events.filter((e) => e.kind === "ticker" && e.timestamp === sentAt);
       expect(samples.map((e) => e.kind === "ticker" && e.change_percent)).toEqual([250, 150]);
       expect(run.metrics.parseErrors).toBe(0);
     } finally {

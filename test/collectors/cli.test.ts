@@ -16,22 +16,25 @@ import { fixtureFrame } from "./support/fixtures";
 const dir = mkdtempSync(join(tmpdir(), "kimchi-cli-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const line = (venue: string, stream: string, frame: string) =>
-  JSON.stringify({ venue, stream, received_at: 1_763_700_000_000, frame });
+/** A recorded frame; `receivedAt` is when it was recorded (each sample's own time: older events are dropped). */
+const line = (venue: string, stream: string, frame: string, receivedAt = 1_763_700_000_000) =>
+  JSON.stringify({ venue, stream, received_at: receivedAt, frame });
 
 describe("the collectors command line", () => {
   it("normalizes any venues' frames from stdin to ingest events on stdout, reporting garbage on stderr", async () => {
     const input = [
-      line("upbit", "ws", fixtureFrame("upbit-ws-ticker.json")),
+      line("upbit", "ws", fixtureFrame("upbit-ws-ticker.json"), 1_676_965_262_300),
       "this is not json",
-      line("bybit", "rest /v5/market/tickers", fixtureFrame("bybit-rest-tickers-spot.json")),
+      line("bybit", "rest /v5/market/tickers", fixtureFrame("bybit-rest-tickers-spot.json"), 1_673_859_088_000),
       JSON.stringify({ venue: "upbit", frame: "missing fields" }),
       line("nowhere", "ws", "{}"),
       line("binance", "ws", "{broken"),
-      line("fx", "rest /v1/forex/recent", fixtureFrame("dunamu-forex-recent-krwusd.json")),
+      line("fx", "rest /v1/forex/recent", fixtureFrame("dunamu-forex-recent-krwusd.json"), 1_708_410_700_000),
       "",
       line("upbit", "rest /v1/market/all", fixtureFrame("upbit-rest-market-all-details.json")),
-      line("fear-greed", "rest /fng/", fixtureFrame("alternativeme-fng.json")),
+      line("fear-greed", "rest /fng/", fixtureFrame("alternativeme-fng.json"), 1_551_160_000_000),
+      // Received an hour before the venue says it happened: a clock gone wrong; the event is dropped.
+      line("upbit", "ws", fixtureFrame("upbit-ws-ticker.json"), 1_676_965_262_177 - 3_600_000),
     ].join("\n");
     const { code, stdout, stderr } = await runNpmCollectors(["normalize"], input);
     expect(code).toBe(0);
@@ -51,7 +54,8 @@ describe("the collectors command line", () => {
     expect(stderr).toContain("line 4: not a raw frame");
     expect(stderr).toContain('line 5: unknown venue "nowhere"');
     expect(stderr).toContain("line 6: binance ws: not JSON");
-    expect(stderr).toContain("10 lines, 6 events, 4 problems");
+    expect(stderr).toContain("line 11: upbit: event dropped, timestamp: more than 60 s in the future");
+    expect(stderr).toContain("11 lines, 6 events, 5 problems");
   });
 
   it("records raw frames from the simulator as JSON lines that normalize without a problem", async () => {

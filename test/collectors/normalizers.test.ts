@@ -353,9 +353,11 @@ describe("the frame pipeline", () => {
   it("drops an event that fails the ingest schema alone and never throws", () => {
     const good = fixtureJson<Record<string, unknown>>("upbit-ws-ticker.json");
     const bad = { ...good, code: "KRW-ETH", signed_change_rate: -2 }; // -200 %: impossible
-    const out = processFrame(new UpbitNormalizer(), frameOf("upbit", "ws", JSON.stringify([good, bad])));
+    // Received when the venue sent it (the sample's own time): only the schema can drop an event here.
+    const receivedAt = (good.timestamp as number) + 150;
+    const out = processFrame(new UpbitNormalizer(), frameOf("upbit", "ws", JSON.stringify([good, bad]), receivedAt));
     expect(out.events.map((e) => e.kind === "ticker" && e.base)).toEqual(["BTC"]);
-    expect(out.invalid).toHaveLength(1);
+    expect(out.invalid).toEqual([expect.stringContaining("change_percent")]);
     const throwing = processFrame(
       {
         normalize: () => {

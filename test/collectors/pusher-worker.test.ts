@@ -194,4 +194,38 @@ describe("the pusher against the real Worker", () => {
       await pusher.stop();
     }
   });
+
+  it("sends the events again under a new batch id when the Worker answers 409 (the id was another batch's)", async () => {
+    const pusher = new Pusher({
+      workerUrl: proxy.url,
+      token: worker.token,
+      source: "live",
+      log: silentLogger,
+      spoolDirectory,
+      backoff: { initialMs: 50, maxMs: 200 },
+    });
+    pusher.start();
+    try {
+      // One batch to be collided with, acknowledged first.
+      pusher.push([fx(600)]);
+      await waitUntil(() => pusher.stats().batchesOk >= 1, "the first acknowledgement");
+      const start = proxy.requests.length;
+      proxy.collideNextBatchId();
+      pusher.push([fx(601), liquidation(6001)]);
+      await waitUntil(() => proxy.requests.slice(start).some((r) => r.status === 200), "the events applied");
+      const [collided, resent] = proxy.requests.slice(start);
+      expect(collided?.status).toBe(409);
+      expect(resent?.status).toBe(200);
+      const first = JSON.parse(collided?.body ?? "{}") as IngestBatch;
+      const second = JSON.parse(resent?.body ?? "{}") as IngestBatch;
+      expect(second.batch_id).not.toBe(first.batch_id);
+      expect(second.events).toEqual(first.events);
+      const recent = (await (await fetch(`${worker.url}/api/liquidations/recent?symbol=BTC&limit=1000`)).json()) as {
+        liquidations: { id: string }[];
+      };
+      expect(recent.liquidations.filter((l) => l.id === "outage-liq-6001")).toHaveLength(1);
+    } finally {
+      await pusher.stop();
+    }
+  });
 });

@@ -14,7 +14,15 @@ import { bybitSim } from "../../collectors/simulator/venues/bybit";
 import { fearGreedSim } from "../../collectors/simulator/venues/fear-greed";
 import { fxSim } from "../../collectors/simulator/venues/fx";
 import { runAgainstSimulator } from "./support/feed-harness";
-import { fixtureJson, fixtureText } from "./support/fixtures";
+import {
+  dunamuSampleAt,
+  epochSeconds,
+  fixtureFrameAt,
+  fixtureFrameWith,
+  fixtureText,
+  KST,
+  wallClock,
+} from "./support/fixtures";
 
 // A simulator per test: a request of a stopped feed that was already on the wire must not be
 // answered by the next test's scripted responses.
@@ -25,6 +33,38 @@ beforeEach(async () => {
 afterEach(async () => {
   await sim.stop();
 });
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Bithumb's WebSocket ticker sample (KRW-BTC, a trade at 2024-09-10 09:16:17 KST, sent 113 ms later)
+ * as if sent at `at`: its epoch `timestamp` and `trade_timestamp`, and its KST `trade_date`/`trade_time`.
+ */
+function bithumbTickerAt(at: number): Record<string, unknown> {
+  const trade = at - 113;
+  const { date, time } = wallClock(trade, KST);
+  return JSON.parse(
+    fixtureFrameWith("bithumb-ws-ticker.json", [
+      [1725927377287, at],
+      [1725927377174, trade],
+      ['"trade_date":"20240910"', `"trade_date":"${date.replaceAll("-", "")}"`],
+      ['"trade_time":"091617"', `"trade_time":"${time.replaceAll(":", "")}"`],
+    ]),
+  );
+}
+
+/**
+ * alternative.me's sample (the index of one day and of the day before, dated at the start of their
+ * day, in seconds) as if the newest were today's.
+ */
+function fearGreedSampleToday(): { frame: string; newest: number } {
+  const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
+  const frame = fixtureFrameWith("alternativeme-fng.json", [
+    ['"timestamp":"1551157200"', `"timestamp":"${epochSeconds(today)}"`],
+    ['"timestamp":"1551070800"', `"timestamp":"${epochSeconds(today - DAY_MS)}"`],
+  ]);
+  return { frame, newest: today };
+}
 
 describe("the Bithumb feed", () => {
   it("polls every KRW market, in requests of at most 100 markets", async () => {
@@ -48,7 +88,9 @@ describe("the Bithumb feed", () => {
 
   it("parses the venue's sample, and retries after an error answer or a garbage body", async () => {
     let calls = 0;
-    const sample = { ...fixtureJson<Record<string, unknown>>("bithumb-ws-ticker.json") };
+    // The venue's sample as if sent now.
+    const at = Date.now();
+    const sample = bithumbTickerAt(at);
     delete sample.type;
     const remove = sim.intercept("bithumb", (req) => {
       if (req.path !== "/v1/ticker") return undefined;
@@ -59,11 +101,8 @@ describe("the Bithumb feed", () => {
     });
     const run = runAgainstSimulator(bithumbFeed, sim, { pollIntervalMs: 100 });
     try {
-      await run.waitFor(
-        () => run.events.some((e) => e.kind === "ticker" && e.timestamp === 1725927377287),
-        "the sample",
-      );
-      expect(run.events.find((e) => e.kind === "ticker" && e.timestamp === 1725927377287)).toMatchObject({
+      await run.waitFor(() => run.events.some((e) => e.kind === "ticker" && e.timestamp === at), "the sample");
+      expect(run.events.find((e) => e.kind === "ticker" && e.timestamp === at)).toMatchObject({
         base: "BTC",
         price: 493100,
         change_percent: 1.775026,
@@ -94,22 +133,21 @@ describe("the Bybit spot feed", () => {
 
   it("parses the venue's sample and waits as long as a 429's Retry-After says", async () => {
     const times: number[] = [];
+    // The venue's sample as if sent now.
+    const at = Date.now();
     const remove = sim.intercept("bybit", (req) => {
       if (req.path !== "/v5/market/tickers") return undefined;
       times.push(Date.now());
       if (times.length === 1)
         return { status: 429, headers: { "Retry-After": "1" }, body: { retCode: 10006, retMsg: "Too many visits!" } };
-      return { body: fixtureText("bybit-rest-tickers-spot.json") };
+      return { body: fixtureFrameAt("bybit-rest-tickers-spot.json", 1673859087947, at) };
     });
     const run = runAgainstSimulator(bybitFeed, sim, { pollIntervalMs: 50, backoff: { initialMs: 10, maxMs: 20 } });
     try {
-      await run.waitFor(
-        () => run.events.some((e) => e.kind === "ticker" && e.timestamp === 1673859087947),
-        "the sample",
-      );
+      await run.waitFor(() => run.events.some((e) => e.kind === "ticker" && e.timestamp === at), "the sample");
       expect(run.metrics.rateLimited).toBe(1);
       expect((times[1] ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(1000);
-      expect(run.events.find((e) => e.kind === "ticker" && e.timestamp === 1673859087947)).toMatchObject({
+      expect(run.events.find((e) => e.kind === "ticker" && e.timestamp === at)).toMatchObject({
         base: "BTC",
         quote: "USDT",
         price: 20533.13,
@@ -125,11 +163,11 @@ describe("the Bybit spot feed", () => {
 describe("USD/KRW and Fear & Greed", () => {
   it("takes USD/KRW from Dunamu (the venue's sample) and falls back to Frankfurter when Dunamu fails", async () => {
     let dunamuDown = false;
+    // The venue's sample as if published now.
+    const at = Date.now();
     const remove = sim.intercept("fx", (req) => {
       if (req.endpoint !== "dunamu") return undefined;
-      return dunamuDown
-        ? { status: 503, body: "unavailable" }
-        : { body: fixtureText("dunamu-forex-recent-krwusd.json") };
+      return dunamuDown ? { status: 503, body: "unavailable" } : { body: dunamuSampleAt(at) };
     });
     const run = runAgainstSimulator(fxFeed, sim, { pollIntervalMs: 100 });
     try {
@@ -139,7 +177,7 @@ describe("USD/KRW and Fear & Greed", () => {
         pair: "USD/KRW",
         rate: 1338,
         provider: "dunamu (하나은행)",
-        timestamp: 1708410689000,
+        timestamp: at,
       });
       dunamuDown = true;
       await run.waitFor(
@@ -158,7 +196,8 @@ describe("USD/KRW and Fear & Greed", () => {
   });
 
   it("reads the Fear & Greed index", async () => {
-    const remove = sim.intercept("fear-greed", () => ({ body: fixtureText("alternativeme-fng.json") }));
+    const sample = fearGreedSampleToday();
+    const remove = sim.intercept("fear-greed", () => ({ body: sample.frame }));
     const run = runAgainstSimulator(fearGreedFeed, sim);
     try {
       await run.waitFor(() => run.events.length > 0, "the index");
@@ -166,7 +205,7 @@ describe("USD/KRW and Fear & Greed", () => {
         kind: "fear_greed",
         value: 40,
         classification: "Fear",
-        timestamp: 1551157200000,
+        timestamp: sample.newest,
       });
     } finally {
       remove();

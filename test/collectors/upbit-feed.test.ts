@@ -9,7 +9,7 @@ import { VenueSimulator } from "../../collectors/simulator/server";
 import { upbitSim } from "../../collectors/simulator/venues/upbit";
 import type { IngestEvent } from "../../protocol/ingest";
 import { runAgainstSimulator } from "./support/feed-harness";
-import { fixtureFrame } from "./support/fixtures";
+import { fixtureFrameAt } from "./support/fixtures";
 
 let sim: VenueSimulator;
 beforeAll(async () => {
@@ -21,6 +21,9 @@ afterAll(async () => {
 
 const tickerOf = (events: IngestEvent[], symbol: string) =>
   events.filter((e) => e.kind === "ticker" && e.venue_symbol === symbol);
+
+/** The venue's ticker sample as if Upbit sent it at `at`. */
+const tickerSampleAt = (at: number) => fixtureFrameAt("upbit-ws-ticker.json", 1676965262177, at);
 
 describe("the Upbit feed against the simulator", () => {
   it("subscribes to every KRW market (KRW-USDT included) and parses binary ticker frames", async () => {
@@ -41,12 +44,10 @@ describe("the Upbit feed against the simulator", () => {
       expect(listed.some((e) => e.kind === "coin" && e.warnings.length > 0)).toBe(true);
 
       // The venue's own sample, sent the way Upbit sends it: a binary frame.
-      expect(sim.broadcast("upbit", fixtureFrame("upbit-ws-ticker.json"), { binary: true })).toBe(1);
-      await run.waitFor(
-        () => run.events.some((e) => e.kind === "ticker" && e.timestamp === 1676965262177),
-        "the sample",
-      );
-      expect(run.events.find((e) => e.kind === "ticker" && e.timestamp === 1676965262177)).toMatchObject({
+      const sentAt = Date.now() - 1_000; // a time no simulated tick carries
+      expect(sim.broadcast("upbit", tickerSampleAt(sentAt), { binary: true })).toBe(1);
+      await run.waitFor(() => run.events.some((e) => e.kind === "ticker" && e.timestamp === sentAt), "the sample");
+      expect(run.events.find((e) => e.kind === "ticker" && e.timestamp === sentAt)).toMatchObject({
         venue: "upbit",
         base: "BTC",
         quote: "KRW",
@@ -114,9 +115,10 @@ describe("the Upbit feed against the simulator", () => {
       sim.broadcast("upbit", '{"type":"orderbook","code":"KRW-BTC"}', { binary: true });
       sim.broadcast("upbit", "\u0000\u00ff garbage");
       await run.waitFor(() => run.metrics.parseErrors >= 3, "three parse errors");
-      sim.broadcast("upbit", fixtureFrame("upbit-ws-ticker.json"), { binary: true });
+      const sentAt = Date.now() - 1_000; // a time no simulated tick carries
+      sim.broadcast("upbit", tickerSampleAt(sentAt), { binary: true });
       await run.waitFor(
-        () => run.events.some((e) => e.kind === "ticker" && e.timestamp === 1676965262177),
+        () => run.events.some((e) => e.kind === "ticker" && e.timestamp === sentAt),
         "data after garbage",
       );
       expect(run.metrics.parseErrors).toBe(3);

@@ -21,6 +21,8 @@ export interface WorkerProcess {
   restart(): Promise<void>;
   /** Stops it and deletes its state. */
   dispose(): Promise<void>;
+  /** What the Worker (wrangler dev and workerd) has written to stdout and stderr so far. */
+  logs(): string;
 }
 
 /** A free TCP port on loopback. */
@@ -72,6 +74,7 @@ export async function startWorker(
     stdio: "ignore",
   });
   let child: ChildProcess | undefined;
+  let logs = "";
 
   const launch = async () => {
     child = spawn(
@@ -90,8 +93,15 @@ export async function startWorker(
         "warn",
         ...varArgs,
       ],
-      { cwd: root, stdio: ["ignore", "ignore", "inherit"], detached: true },
+      { cwd: root, stdio: ["ignore", "pipe", "pipe"], detached: true },
     );
+    child.stdout?.setEncoding("utf8").on("data", (d: string) => {
+      logs += d;
+    });
+    child.stderr?.setEncoding("utf8").on("data", (d: string) => {
+      logs += d;
+      process.stderr.write(d);
+    });
     await waitForHealth(url, 90_000);
   };
 
@@ -124,5 +134,6 @@ export async function startWorker(
       await stop();
       rmSync(persistTo, { recursive: true, force: true });
     },
+    logs: () => logs,
   };
 }

@@ -76,7 +76,7 @@ describe("operations endpoints", () => {
     // Apply the batch inside the board and cancel its delivery alarm in the same turn, so the coins
     // are still waiting when /metrics is read (the alarm would deliver them within ~200 ms).
     await runInDurableObject(board, async (instance: MarketBoard, state) => {
-      await instance.applyBatch(batchOf([ticker("upbit", "OUTA", 10), ticker("upbit", "OUTB", 20)]));
+      await instance.applyBatch(batchOf([ticker("upbit", "OUTA", 10), ticker("upbit", "OUTB", 20)]), "digest");
       await state.storage.deleteAlarm();
     });
     const outbox = async () => {

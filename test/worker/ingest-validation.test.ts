@@ -1,24 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { MAX_INGEST_BYTES } from "../../protocol/ingest";
+import { boardState, expectProblem } from "./support/http";
 import { batchOf, getJson, postIngest } from "./support/ingest";
 import { ticker } from "./support/market";
-
-/** The board's state as a client sees it, without the fields that move on their own. */
-async function boardState(): Promise<unknown> {
-  const { body } = await getJson<Record<string, unknown>>("/api/coins/latest");
-  const { timestamp: _t, ...rest } = body;
-  return JSON.parse(JSON.stringify(rest, (k, v) => (k === "stale" ? undefined : v)));
-}
-
-async function expectProblem(res: Response, status: number, path?: string) {
-  expect(res.status).toBe(status);
-  expect(res.headers.get("Content-Type")).toContain("application/problem+json");
-  const body = (await res.json()) as { status: number; title: string; type: string; errors?: { path: string }[] };
-  expect(body.status).toBe(status);
-  expect(body.type).toMatch(/^\/problems\//);
-  if (path) expect(body.errors?.map((e) => e.path)).toContain(path);
-  return body;
-}
 
 describe("ingest rejects bad input whole and changes nothing", () => {
   const good = () => ticker("upbit", "XRP", 3000);
@@ -63,13 +47,13 @@ describe("ingest rejects bad input whole and changes nothing", () => {
     await expectProblem(await postIngest("{not json", { raw: true }), 400);
   });
 
-  it("rejects an oversized body", async () => {
+  it("refuses an oversized body with 413", async () => {
     const events = Array.from({ length: 4000 }, (_, i) =>
       ticker("upbit", "XRP", 3000 + i, Date.now(), { venue_symbol: "x".repeat(40) }),
     );
     const raw = JSON.stringify(batchOf(events)).padEnd(MAX_INGEST_BYTES + 10, " ");
     const before = await boardState();
-    await expectProblem(await postIngest(raw, { raw: true }), 400);
+    await expectProblem(await postIngest(raw, { raw: true }), 413);
     expect(await boardState()).toEqual(before);
   });
 

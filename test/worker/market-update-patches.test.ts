@@ -39,7 +39,27 @@ function replay(socket: TestSocket): Map<string, Coin> {
   return held;
 }
 
-const settle = () => new Promise((r) => setTimeout(r, 350));
+/** JSON with object members sorted, so two equal values print the same. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v) =>
+    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort()) : v,
+  );
+}
+
+/**
+ * Waits until what the socket's client holds equals the board's coins (the last flush may still be on
+ * its way), then returns both for the assertions.
+ */
+async function heldOnceSettled(socket: TestSocket, symbols: string[]) {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const { body } = await getJson<Record<string, Coin>>(`/api/prices?symbols=${symbols.join(",")}`);
+    const held = replay(socket);
+    const settled = symbols.every((s) => canonical(held.get(s)) === canonical(body[s]));
+    if (settled || Date.now() > deadline) return { held, board: body };
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
 
 describe("market updates carry patches", () => {
   it("sends, for a tick on one venue, that venue's changed figures and the premium's, not names or other venues", async () => {
@@ -91,11 +111,10 @@ describe("market updates carry patches", () => {
     await postIngest(batchOf([ticker("upbit", "PTE", 777)]));
     const late = await openSocket("/ws/market");
     await postIngest(batchOf([ticker("upbit", "PTE", 501)]));
-    await settle();
-    const { body } = await getJson<Record<string, Coin>>("/api/prices?symbols=PTE");
-    expect(body.PTE.prices.upbit?.price).toBe(501);
-    expect(replay(late).get("PTE")).toEqual(body.PTE);
-    expect(replay(first).get("PTE")).toEqual(body.PTE);
+    const { board } = await heldOnceSettled(late, ["PTE"]);
+    expect(board.PTE.prices.upbit?.price).toBe(501);
+    expect(replay(late).get("PTE")).toEqual(board.PTE);
+    expect((await heldOnceSettled(first, ["PTE"])).held.get("PTE")).toEqual(board.PTE);
     first.close();
     late.close();
   });
@@ -132,12 +151,9 @@ describe("market updates carry patches", () => {
       if (round === 18) late = await openSocket("/ws/market");
       if (round % 3 === 0) await new Promise((r) => setTimeout(r, 40));
     }
-    await settle();
-
-    const { body } = await getJson<Record<string, Coin>>(`/api/prices?symbols=${bases.join(",")}`);
     for (const socket of [group, own, late as TestSocket]) {
-      const held = replay(socket);
-      for (const base of bases) expect(held.get(base)).toEqual(body[base]);
+      const { held, board } = await heldOnceSettled(socket, bases);
+      for (const base of bases) expect(held.get(base)).toEqual(board[base]);
       expect(socket.messages.filter((m) => m.type === "update").length).toBeGreaterThan(3);
       socket.close();
     }

@@ -64,19 +64,27 @@ describe("market WebSockets", () => {
     all.close();
   });
 
-  it("narrows and widens a subscription with subscribe/unsubscribe and answers bad messages with an error", async () => {
+  it("narrows and widens a subscription, answering with only the coins the client did not have", async () => {
     await postIngest(batchOf([ticker("upbit", "BTC", 1), ticker("upbit", "ETH", 2), ticker("upbit", "XRP", 3)]));
     const socket = await openSocket("/ws/market?symbols=BTC");
-    await socket.waitFor((m) => m.type === "snapshot");
-    socket.ws.send(JSON.stringify({ op: "subscribe", symbols: ["ETH"] }));
-    const widened = await socket.waitFor((m) => m.type === "snapshot" && m.seq > 1);
-    expect(widened.data?.coins?.map((c) => c.symbol).sort()).toEqual(["BTC", "ETH"]);
+    const snapshot = await socket.waitFor((m) => m.type === "snapshot");
+    socket.ws.send(JSON.stringify({ op: "subscribe", symbols: ["ETH", "BTC"] }));
+    const widened = await socket.waitFor((m) => m.type === "subscription");
+    expect(widened.seq).toBe(snapshot.seq + 1);
+    expect(widened.data?.symbols).toEqual(["BTC", "ETH"]);
+    expect(widened.data?.coins?.map((c) => c.symbol)).toEqual(["ETH"]);
     socket.ws.send(JSON.stringify({ op: "unsubscribe", symbols: ["BTC"] }));
-    const narrowed = await socket.waitFor((m) => m.type === "snapshot" && m.seq > widened.seq);
-    expect(narrowed.data?.coins?.map((c) => c.symbol)).toEqual(["ETH"]);
+    const narrowed = await socket.waitFor((m) => m.type === "subscription" && m.seq > widened.seq);
+    expect(narrowed.data?.symbols).toEqual(["ETH"]);
+    expect(narrowed.data?.coins).toEqual([]);
     socket.ws.send("{nope");
     const error = await socket.waitFor((m) => m.type === "error");
     expect(error.seq).toBe(narrowed.seq + 1);
+    // Joining every coin is answered by a snapshot of them all.
+    socket.ws.send(JSON.stringify({ op: "subscribe", symbols: ["*"] }));
+    const all = await socket.waitFor((m) => m.type === "snapshot" && m !== snapshot);
+    expect(all.data?.coins?.map((c) => c.symbol)).toEqual(expect.arrayContaining(["BTC", "ETH", "XRP"]));
+    expect(socket.messages.filter((m) => m.type === "snapshot")).toHaveLength(2);
     socket.close();
   });
 

@@ -1,7 +1,9 @@
 /**
  * What a new password must not be (OWASP ASVS 2.1, NIST SP 800-63B 5.1.1.2): a commonly used
- * password, or one built from the account's own email or username. Length (8 to 128) is checked by
- * the request schema; there are no composition rules.
+ * password, or one built from the account's own email or username; nor one that is only white space
+ * or holds control characters (a NUL, a newline: nobody types those, and they break other systems
+ * the password may pass through). Length (8 to 128) is checked by the request schema; there are no
+ * composition rules, and spaces inside a password are welcome.
  */
 import type { FieldError } from "../http/problem";
 
@@ -24,6 +26,11 @@ export async function passwordPolicyErrors(
   context: { email: string; username: string },
   path = "password",
 ): Promise<FieldError[]> {
+  // Unicode category Cc: C0 controls, DEL and C1 controls.
+  if (/\p{Cc}/u.test(password)) {
+    return [{ path, message: "the password must not contain control characters (such as NUL, tab or newline)" }];
+  }
+  if (password.trim() === "") return [{ path, message: "the password must not be only white space" }];
   const candidate = password.normalize("NFKC").toLowerCase();
   const email = context.email.trim().toLowerCase();
   const local = email.split("@")[0] ?? "";

@@ -59,6 +59,22 @@ export class Problem extends HTTPException {
   }
 }
 
+/** How much of a client's own input a problem's `detail` quotes. */
+const QUOTED_INPUT_CHARS = 64;
+
+/**
+ * A client's input as a problem may quote it: at most the first 64 characters, in JSON string
+ * syntax (quotes, control characters and anything outside printable ASCII escaped), marked when cut.
+ */
+export function quoteInput(value: string): string {
+  const cut = value.length > QUOTED_INPUT_CHARS;
+  const quoted = JSON.stringify(value.slice(0, QUOTED_INPUT_CHARS)).replace(
+    /[^\x20-\x7e]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+  return cut ? `${quoted} (cut at ${QUOTED_INPUT_CHARS} characters)` : quoted;
+}
+
 /** Turns zod issues into field errors with dotted paths. */
 export function fieldErrors(issues: readonly z.core.$ZodIssue[]): FieldError[] {
   return issues.map((issue) => ({

@@ -2,7 +2,7 @@ import type { ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../app-env";
-import { Problem, problemResponse } from "../http/problem";
+import { Problem, problemResponse, quoteInput } from "../http/problem";
 
 /**
  * The one place errors become responses: problem+json, never a stack trace. Thrown `Problem`s keep
@@ -21,4 +21,4 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
 };
 
 export const notFound: NotFoundHandler<AppEnv> = (c) =>
-  problemResponse(new Problem(404, "not-found", `No route for ${c.req.method} ${c.req.path}`));
+  problemResponse(new Problem(404, "not-found", `No route for ${c.req.method} ${quoteInput(c.req.path)}`));

@@ -103,6 +103,7 @@ healthRoutes.openapi(
       "# TYPE kimchi_ingest_batches_total counter",
       `kimchi_ingest_batches_total{outcome="applied"} ${s.batches_applied}`,
       `kimchi_ingest_batches_total{outcome="duplicate"} ${s.batches_duplicate}`,
+      `kimchi_ingest_batches_total{outcome="conflict"} ${s.batches_conflict}`,
       "# HELP kimchi_ingest_events_total Ingest events applied since the board started.",
       "# TYPE kimchi_ingest_events_total counter",
       `kimchi_ingest_events_total ${s.events_applied}`,

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { marketBoard, marketSymbol } from "../../durable-objects/addresses";
 import type { CompressedJson } from "../../durable-objects/support/compressed-json";
 import { SnapshotCache } from "../../durable-objects/support/snapshot-cache";
-import { CoinSymbolParam, MarketVenue, Source } from "../../protocol/common";
+import { CoinSymbolParam, integerParam, MarketVenue, Source } from "../../protocol/common";
 import {
   CandleInterval,
   CandleRow,
@@ -40,7 +40,7 @@ const SymbolParam = z.object({
 
 const HistoryQuery = z.object({
   interval: CandleInterval.default("1m"),
-  limit: z.coerce.number().int().min(1).max(1000).default(200),
+  limit: integerParam(1, 1000).default(200),
 });
 
 const Envelope = { timestamp: z.number().int(), source: Source };

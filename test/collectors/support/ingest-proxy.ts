@@ -22,16 +22,28 @@ export interface IngestProxy {
   readonly requests: ProxiedRequest[];
   /** Withhold the next `n` answers (the request still reaches the Worker). */
   dropResponses(n: number): void;
+  /**
+   * Give the next request the `batch_id` of the last batch the Worker accepted (its body otherwise
+   * unchanged): a batch id that collides with another batch's.
+   */
+  collideNextBatchId(): void;
   close(): Promise<void>;
 }
 
 export async function startIngestProxy(targetUrl: string): Promise<IngestProxy> {
   const requests: ProxiedRequest[] = [];
   let toDrop = 0;
+  let collide = false;
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const body = Buffer.concat(chunks).toString("utf8");
+    let body = Buffer.concat(chunks).toString("utf8");
+    const lastAccepted = requests.findLast((r) => r.status === 200);
+    if (collide && lastAccepted) {
+      collide = false;
+      const batchId = (JSON.parse(lastAccepted.body) as { batch_id: string }).batch_id;
+      body = JSON.stringify({ ...JSON.parse(body), batch_id: batchId });
+    }
     try {
       const upstream = await fetch(`${targetUrl}${req.url ?? "/"}`, {
         method: req.method,
@@ -63,6 +75,9 @@ export async function startIngestProxy(targetUrl: string): Promise<IngestProxy> 
     requests,
     dropResponses: (n) => {
       toDrop += n;
+    },
+    collideNextBatchId: () => {
+      collide = true;
     },
     close: () =>
       new Promise<void>((resolve) => {

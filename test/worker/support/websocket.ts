@@ -4,7 +4,10 @@ export interface ServerMessage {
   type: string;
   seq: number;
   /** In an update, each coin is a patch (only what changed), so `prices` may be absent. */
-  data?: { coins?: { symbol: string; prices?: Record<string, { price?: number }> }[] } & Record<string, unknown>;
+  data?: {
+    coins?: { symbol: string; prices?: Record<string, { price?: number }> }[];
+    symbols?: string[] | null;
+  } & Record<string, unknown>;
   error?: string;
   /** Set for a frame that is not JSON (e.g. the `pong` heartbeat reply), with `type: "text"`. */
   text?: string;
