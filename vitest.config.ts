@@ -31,6 +31,8 @@ export default defineConfig(async () => {
             name: "worker",
             include: ["test/worker/**/*.test.ts"],
             setupFiles: ["./test/worker/setup.ts"],
+            // Property tests run hundreds of requests; on a loaded machine that takes many seconds.
+            testTimeout: 60_000,
           },
         },
         {
@@ -48,6 +50,8 @@ export default defineConfig(async () => {
             name: "node",
             include: ["test/node/**/*.test.ts"],
             environment: "node",
+            testTimeout: 60_000,
+            hookTimeout: 120_000,
           },
         },
         {
