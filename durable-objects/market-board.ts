@@ -7,7 +7,7 @@ import { ClientMessage } from "../protocol/websocket";
 import { liquidationFeed, marketSymbol } from "./addresses";
 import { CoinView } from "./market/coin-view";
 import { SymbolOutbox } from "./market/symbol-outbox";
-import { draftCandles, premiumPoint, type SymbolUpdate } from "./market/symbol-update";
+import { draftCandles, premiumPoint, type SymbolUpdate, ticksOf } from "./market/symbol-update";
 import { type StoredTicker, TickerBook } from "./market/ticker-book";
 import { toAsciiJson } from "./sockets/ascii-json";
 import { ConflatedFanout, type FanoutSource, type SocketState } from "./sockets/conflated-fanout";
@@ -179,6 +179,7 @@ export class MarketBoard extends HibernatingObject<SocketState, ClientMessage> i
         coin,
         candles: draftCandles(ticks),
         premiums: coin.premium ? [premiumPoint(coin.premium)] : [],
+        ticks: ticksOf(ticks),
       });
     }
     return updates;
@@ -189,7 +190,10 @@ export class MarketBoard extends HibernatingObject<SocketState, ClientMessage> i
     await this.outbox.alarm();
   }
 
-  /** Called by the gateway when a client opens `/ws/prices/{symbol}`: deliver that coin promptly from now on. */
+  /**
+   * Called when a coin needs its updates promptly from now on: a client opened `/ws/prices/{symbol}`
+   * (the gateway calls), or an order rests on it (its MarketSymbol calls).
+   */
   watch(symbol: string): void {
     this.outbox.watch(symbol);
   }
@@ -234,6 +238,11 @@ export class MarketBoard extends HibernatingObject<SocketState, ClientMessage> i
 
   exchangeRate(): ExchangeRate {
     return this.view.exchangeRate();
+  }
+
+  /** What a user's ledger trades and values at: some coins and the rates, in one call. */
+  tradingQuotes(symbols: string[]): { coins: Coin[]; rate: ExchangeRate } {
+    return { coins: this.view.coins(symbols), rate: this.view.exchangeRate() };
   }
 
   fearGreedIndex(): FearGreed | null {

@@ -2,11 +2,15 @@ import { FUTURE_ALLOWANCE_MS, keepsHeld } from "../protocol/ingest";
 import type { CandleRow, Coin, PremiumHistoryPoint } from "../protocol/market";
 import { type CandleInterval, INTERVAL_MS } from "../protocol/venues";
 import { CoinStreamClientMessage } from "../protocol/websocket";
+import { marketBoard, userLedger } from "./addresses";
+import { OrderMatcher } from "./market/order-matcher";
 import { type CandleDraft, floorTo, type PremiumPoint, type SymbolUpdate } from "./market/symbol-update";
 import { toAsciiJson } from "./sockets/ascii-json";
 import { ConflatedFanout, type FanoutSource, type SocketState } from "./sockets/conflated-fanout";
 import { HibernatingObject } from "./sockets/hibernating-object";
 import { readFanoutInterval } from "./support/settings";
+import type { MatchMessage, RestingOrder } from "./trading/records";
+import { readTradingConfig } from "./trading/trading-config";
 
 /** Candles and premium history are kept this long (1-minute rows; longer intervals are rolled up on read). */
 export const HISTORY_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
@@ -14,19 +18,28 @@ export const HISTORY_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 /**
  * MarketSymbol: one object per coin (addressed by `idFromName(BASE)`). It keeps 1-minute candles
  * per venue and the premium history in SQLite, one row per minute (not per tick), for 7 days,
- * and serves `/ws/prices/{symbol}` with conflated updates. The MarketBoard delivers its updates
- * (see `SymbolUpdate`): within one fan-out interval while someone watches this coin's stream,
- * about once a second otherwise.
+ * and serves `/ws/prices/{symbol}` with conflated updates. It is also where the coin's resting
+ * orders wait (`OrderMatcher`): every tick the board delivers is matched against them, and what fills
+ * goes to the users' ledgers. The MarketBoard delivers its updates (see `SymbolUpdate`): within one
+ * fan-out interval while someone watches this coin's stream or an order rests on it, about once a
+ * second otherwise.
  */
 export class MarketSymbol extends HibernatingObject<SocketState, CoinStreamClientMessage> implements FanoutSource {
   protected readonly clientMessages = CoinStreamClientMessage;
   private coin: Coin | null = null;
   private readonly fanout: ConflatedFanout;
+  private readonly matcher: OrderMatcher;
   private lastPrune = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.fanout = new ConflatedFanout(ctx, this.sockets, this, readFanoutInterval(env));
+    const trading = readTradingConfig(env);
+    this.matcher = new OrderMatcher(ctx.storage, trading.participation, trading.priceStaleMs, (userId, messages) =>
+      userLedger(env, userId).applyMatches(messages),
+    );
+    // Matches a previous instance stored but did not deliver.
+    if (this.matcher.pendingMessages() > 0) void ctx.storage.setAlarm(Date.now() + 100);
     ctx.blockConcurrencyWhile(async () => {
       const sql = ctx.storage.sql;
       sql.exec(`CREATE TABLE IF NOT EXISTS candles (
@@ -47,10 +60,11 @@ export class MarketSymbol extends HibernatingObject<SocketState, CoinStreamClien
   /**
    * Applies an update from the board. Idempotent: candles merge by max/min and tick time, premium
    * points by their time, and the coin view only moves forward (unless the one held is dated beyond
-   * any event's future allowance), so a retried delivery changes nothing.
-   * Returns how many sockets watch this coin, so the board knows whether to deliver promptly.
+   * any event's future allowance), so a retried delivery changes nothing; resting orders are matched
+   * against the update's ticks (a tick seen twice fills nothing more: see `MatchingBook`). Answers
+   * whether the board should deliver this coin promptly (sockets watch it, or orders rest on it).
    */
-  async applyUpdate(update: SymbolUpdate): Promise<{ subscribers: number }> {
+  async applyUpdate(update: SymbolUpdate): Promise<{ watched: boolean }> {
     for (const draft of update.candles) this.upsertCandle(draft);
     for (const point of update.premiums) this.upsertPremium(point);
     if (!this.coin || !keepsHeld(newestPrice(this.coin), newestPrice(update.coin))) {
@@ -62,11 +76,45 @@ export class MarketSymbol extends HibernatingObject<SocketState, CoinStreamClien
       this.fanout.markDirty(update.coin.symbol);
     }
     const now = Date.now();
+    if (this.matcher.onTicks(update.ticks ?? [], now) > 0) void this.deliverMatches();
     if (now - this.lastPrune > 60 * 60 * 1000) {
       this.lastPrune = now;
       this.prune(now);
     }
-    return { subscribers: this.fanout.count() };
+    return { watched: this.fanout.count() > 0 || this.matcher.size() > 0 };
+  }
+
+  // --- resting orders ------------------------------------------------------------------------
+
+  /**
+   * Registers a resting order (a limit to fill, a stop to watch) from its user's ledger. Idempotent;
+   * an order cancelled before its registration arrived is refused. From now on the board delivers
+   * this coin's ticks promptly.
+   */
+  async restOrder(order: RestingOrder): Promise<"resting" | "cancelled"> {
+    const answer = this.matcher.rest(order);
+    if (answer === "resting") await marketBoard(this.env).watch(order.base);
+    return answer;
+  }
+
+  /** Takes an order out of the book; returns its matches not yet delivered, for its ledger to apply. */
+  async cancelOrder(orderId: string): Promise<MatchMessage[]> {
+    return this.matcher.cancel(orderId);
+  }
+
+  /** Resting orders and undelivered matches, for tests and operators. */
+  restingOrders(): { resting: number; undelivered: number } {
+    return { resting: this.matcher.size(), undelivered: this.matcher.pendingMessages() };
+  }
+
+  private async deliverMatches(): Promise<void> {
+    const left = await this.matcher.flush();
+    if (left) await this.ctx.storage.setAlarm(this.matcher.retryAt());
+  }
+
+  /** Retries the delivery of matches a ledger did not confirm (after a failure or a restart). */
+  override async alarm(): Promise<void> {
+    await this.deliverMatches();
   }
 
   private upsertPremium(p: PremiumPoint): void {

@@ -5,10 +5,14 @@ import { notFound, onError } from "./middleware/errors";
 import { accountRoutes } from "./routes/account";
 import { authRoutes } from "./routes/auth";
 import { mountDocs } from "./routes/docs";
+import { fillsRoutes } from "./routes/fills";
 import { healthRoutes } from "./routes/health";
 import { ingestRoutes } from "./routes/ingest";
 import { liquidationRoutes } from "./routes/liquidations";
 import { marketRoutes } from "./routes/market";
+import { ordersRoutes } from "./routes/orders";
+import { positionsRoutes } from "./routes/positions";
+import { tradesRoutes } from "./routes/trades";
 import { usersRoutes } from "./routes/users";
 
 /** The gateway: every public route, the ingest endpoint, the docs, one error handler. */
@@ -27,6 +31,10 @@ export function createApp(): App {
   app.route("/api/auth", authRoutes);
   app.route("/api/users", usersRoutes);
   app.route("/", accountRoutes);
+  app.route("/api/orders", ordersRoutes);
+  app.route("/api/fills", fillsRoutes);
+  app.route("/api/positions", positionsRoutes);
+  app.route("/api/trades", tradesRoutes);
   mountDocs(app);
   return app;
 }

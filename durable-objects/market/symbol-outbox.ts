@@ -16,8 +16,8 @@ const SYMBOL_DELIVERY_SLICE = 50;
 /** How many coin objects one delivery round talks to at once. */
 const SYMBOL_DELIVERY_CONCURRENCY = 16;
 
-/** Delivers one coin's update; answers how many sockets watch that coin's own stream. */
-export type DeliverUpdate = (base: string, update: SymbolUpdate) => Promise<{ subscribers: number }>;
+/** Delivers one coin's update; answers whether the coin wants its updates promptly (sockets, resting orders). */
+export type DeliverUpdate = (base: string, update: SymbolUpdate) => Promise<{ watched: boolean }>;
 
 export class SymbolOutbox {
   /** Per coin: the update its MarketSymbol has not confirmed yet, and a version to spot newer merges. */
@@ -101,8 +101,8 @@ export class SymbolOutbox {
         const entry = this.pending.get(base);
         if (!entry) continue;
         try {
-          const { subscribers } = await this.deliverUpdate(base, entry.update);
-          this.setWatched(base, subscribers > 0);
+          const { watched } = await this.deliverUpdate(base, entry.update);
+          this.setWatched(base, watched);
           // Only forget it if no newer batch merged into it meanwhile.
           if (this.pending.get(base)?.version === entry.version) {
             this.pending.delete(base);

@@ -1,5 +1,6 @@
 import type { TickerEvent } from "../../protocol/ingest";
 import type { Coin, Premium } from "../../protocol/market";
+import type { Tick } from "../trading/matching";
 
 const MINUTE_MS = 60_000;
 
@@ -29,14 +30,26 @@ export interface PremiumPoint {
 
 /**
  * What the board hands a coin's `MarketSymbol`: the coin's latest view plus the candle drafts and
- * premium points accumulated since the last delivery. Applying the same update twice gives the same
- * state (high is a max, low a min, open/close/volume go by tick time, a premium point by its time),
- * so a delivery that is retried after a failure never double counts.
+ * premium points accumulated since the last delivery, and the ticks themselves (each venue's price,
+ * volume and time, in order; the coin's resting orders are matched against them). Applying the same
+ * update twice gives the same state (high is a max, low a min, open/close/volume go by tick time, a
+ * premium point by its time, a match by its order's own state), so a retried delivery never double
+ * counts.
  */
 export interface SymbolUpdate {
   coin: Coin;
   candles: CandleDraft[];
   premiums: PremiumPoint[];
+  /** Absent in updates stored before ticks were carried. */
+  ticks?: Tick[];
+}
+
+/** Most ticks one pending update carries (the newest are kept). */
+const MAX_TICKS = 512;
+
+/** The ticks of a batch for one coin, as the matcher reads them. */
+export function ticksOf(events: TickerEvent[]): Tick[] {
+  return events.map((t) => ({ venue: t.venue, price: t.price, volume: t.volume, timestamp: t.timestamp }));
 }
 
 export function floorTo(t: number, step: number): number {
@@ -110,5 +123,6 @@ export function mergeUpdates(pending: SymbolUpdate | undefined, next: SymbolUpda
     const current = premiums.get(p.minute);
     if (!current || p.ts >= current.ts) premiums.set(p.minute, p);
   }
-  return { coin: next.coin, candles: [...candles.values()], premiums: [...premiums.values()] };
+  const ticks = [...(pending.ticks ?? []), ...(next.ticks ?? [])].slice(-MAX_TICKS);
+  return { coin: next.coin, candles: [...candles.values()], premiums: [...premiums.values()], ticks };
 }

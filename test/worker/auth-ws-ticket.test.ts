@@ -7,7 +7,8 @@ import { call, newAccount, postJson } from "./support/auth";
 interface StreamMessage {
   type: string;
   seq: number;
-  data: { user_id?: string; text?: string };
+  data?: { user_id?: string; open_orders?: unknown[]; positions?: unknown[] };
+  error?: string;
 }
 
 async function ticketFor(token: string): Promise<string> {
@@ -44,9 +45,13 @@ describe("private WebSocket streams", () => {
   it("admits an upgrade with a ticket and binds the stream to the ticket's user", async () => {
     const account = await newAccount("ws");
     const stream = await openStream(await ticketFor(account.tokens.access_token));
-    expect(await stream.next(1)).toEqual({ type: "hello", seq: 0, data: { user_id: account.userId } });
+    expect(await stream.next(1)).toEqual({
+      type: "snapshot",
+      seq: 1,
+      data: { user_id: account.userId, open_orders: [], positions: [] },
+    });
     stream.ws.send("ping?");
-    expect(await stream.next(2)).toEqual({ type: "echo", seq: 1, data: { text: "ping?" } });
+    expect(await stream.next(2)).toMatchObject({ type: "error", seq: 2, error: "messages must be JSON" });
     stream.ws.close();
   });
 

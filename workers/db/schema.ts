@@ -109,5 +109,66 @@ export const authThrottle = sqliteTable("auth_throttle", {
   lastAttempt: text("last_attempt").notNull(),
 });
 
+/**
+ * Orders: a projection of the users' ledgers (the UserLedger objects hold the truth and write here,
+ * retrying until D1 has it). A row is replaced only by a newer `version` of the same order, so late
+ * or repeated writes never move it back. Amounts are exact decimal strings.
+ */
+export const orders = sqliteTable(
+  "orders",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    clientOrderId: text("client_order_id"),
+    symbol: text("symbol").notNull(),
+    venue: text("venue").notNull(),
+    side: text("side", { enum: ["BUY", "SELL"] }).notNull(),
+    orderType: text("order_type").notNull(),
+    timeInForce: text("time_in_force").notNull(),
+    quantity: text("quantity").notNull(),
+    price: text("price"),
+    stopPrice: text("stop_price"),
+    status: text("status").notNull(),
+    rejectReason: text("reject_reason"),
+    filledQuantity: text("filled_quantity").notNull(),
+    filledValue: text("filled_value").notNull(),
+    fee: text("fee").notNull(),
+    feeCurrency: text("fee_currency").notNull(),
+    tradeId: text("trade_id"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    version: integer("version").notNull(),
+  },
+  (t) => [
+    index("orders_user_created_idx").on(t.userId, t.createdAt),
+    index("orders_status_idx").on(t.status),
+    check("orders_side_check", sql`${t.side} IN ('BUY', 'SELL')`),
+  ],
+);
+
+/** Fills: a projection of the ledgers' fills, each written once (by its id). */
+export const fills = sqliteTable(
+  "fills",
+  {
+    id: text("id").primaryKey(),
+    orderId: text("order_id").notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    symbol: text("symbol").notNull(),
+    venue: text("venue").notNull(),
+    side: text("side", { enum: ["BUY", "SELL"] }).notNull(),
+    quantity: text("quantity").notNull(),
+    price: text("price").notNull(),
+    fee: text("fee").notNull(),
+    feeCurrency: text("fee_currency").notNull(),
+    liquidity: text("liquidity", { enum: ["maker", "taker"] }).notNull(),
+    timestamp: integer("timestamp").notNull(),
+  },
+  (t) => [index("fills_user_time_idx").on(t.userId, t.timestamp), index("fills_order_idx").on(t.orderId)],
+);
+
 export type UserRow = typeof users.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;

@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Env, MiddlewareHandler } from "hono";
 import { Problem } from "./problem";
 
 /** The limit for the JSON and form bodies of the API (sign-in, profiles, orders): 16 KiB. */
@@ -19,7 +19,7 @@ function tooLarge(maxBytes: number): Problem {
  * the rest of the stream is cancelled rather than left half-read. A body within the limit is kept
  * in memory for the handler.
  */
-export function limitBody(maxBytes: number): MiddlewareHandler {
+export function limitBody<E extends Env = Env>(maxBytes: number): MiddlewareHandler<E> {
   return async function limitBody(c, next) {
     const request = c.req.raw;
     if (!request.body) return next();

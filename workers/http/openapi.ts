@@ -8,7 +8,12 @@ export const ProblemSchema = z
     status: z.number().int(),
     detail: z.string(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    limit: z.string().optional().openapi({ description: "A risk refusal: the limit that refused it" }),
+    limit_value: z.number().optional().openapi({ description: "A risk refusal: the limit's value" }),
+    would_be: z.number().optional().openapi({ description: "A risk refusal: the figure the order would make" }),
+    excess: z.number().optional().openapi({ description: "A risk refusal: by how much it exceeds the limit" }),
   })
+  .loose()
   .openapi("Problem");
 
 /** `responses` entries for the problems a route can answer with. */

@@ -8,8 +8,9 @@ export interface FieldError {
   message: string;
 }
 
-/** An RFC 9457 problem: `{ type, title, status, detail, errors? }`. */
+/** An RFC 9457 problem: `{ type, title, status, detail, errors? }` and any extension members. */
 export interface ProblemBody {
+  [extension: string]: unknown;
   type: string;
   title: string;
   status: number;
@@ -44,12 +45,15 @@ export class Problem extends HTTPException {
     readonly detail: string,
     readonly errors?: FieldError[],
     readonly headers?: Record<string, string>,
+    /** Extension members (RFC 9457 section 3.2), e.g. which risk limit refused an order and by how much. */
+    readonly extra?: Record<string, unknown>,
   ) {
     super(status, { message: detail });
   }
 
   toBody(): ProblemBody {
     return {
+      ...(this.extra ?? {}),
       type: `/problems/${this.slug}`,
       title: TITLES[this.status] ?? "Error",
       status: this.status,

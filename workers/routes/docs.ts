@@ -31,6 +31,10 @@ export function mountDocs(app: App): void {
       },
       { name: "Auth", description: "Accounts, access and refresh tokens, WebSocket tickets" },
       { name: "Users", description: "Profiles, password change, roles" },
+      {
+        name: "Trading",
+        description: "Paper trading against live prices: account, orders, fills, positions, the premium trade",
+      },
       { name: "Ingest", description: "The collectors' push endpoint" },
       { name: "Operations", description: "Health and metrics" },
     ],

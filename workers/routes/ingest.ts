@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { liquidationFeed, marketBoard } from "../../durable-objects/addresses";
 import { IngestAck, IngestBatch, type LiquidationEvent, MAX_INGEST_BYTES } from "../../protocol/ingest";
+import { requestDigest } from "../http/digest";
 import { json, problems } from "../http/openapi";
 import { Problem } from "../http/problem";
 import { router } from "../http/router";
@@ -35,7 +36,7 @@ ingestRoutes.openapi(route, async (c) => {
   // count the liquidations. The feed counts each liquidation once by its venue id, so it is called
   // for a duplicate too: a retry after the board applied a batch and the feed did not completes what
   // is missing, and counts nothing twice.
-  const { outcome } = await marketBoard(c.env).applyBatch(batch, await batchDigest(batch));
+  const { outcome } = await marketBoard(c.env).applyBatch(batch, await requestDigest(batch));
   if (outcome === "conflict") {
     throw new Problem(
       409,
@@ -48,13 +49,3 @@ ingestRoutes.openapi(route, async (c) => {
   if (liquidationEvents.length > 0) await liquidationFeed(c.env).apply(liquidationEvents, batch.source);
   return c.json({ batch_id: batch.batch_id, accepted: batch.events.length, duplicate: outcome === "duplicate" }, 200);
 });
-
-/**
- * SHA-256 of the batch as validated (members in the schema's order, unknown members dropped), so the
- * same events re-sent with other spacing or member order are the same batch.
- */
-async function batchDigest(batch: IngestBatch): Promise<string> {
-  const bytes = new TextEncoder().encode(JSON.stringify(batch));
-  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return Array.from(hash, (b) => b.toString(16).padStart(2, "0")).join("");
-}

@@ -1,0 +1,609 @@
+/**
+ * The paper-trading ledger of one user, its logic without I/O: placing orders (venue rules, risk
+ * checks, immediate execution), cancelling them, applying what the coins' matchers report (fills of
+ * resting limits, stops reached), and the account itself (cash per currency, positions, fees,
+ * realised PnL per day in Asia/Seoul). Every operation runs against a `LedgerRepo` inside one
+ * transaction and is deterministic given its inputs (the clock, the quotes, the ids), so the same
+ * operation retried after a crash or delivered twice changes nothing the second time.
+ */
+
+import { QUANTITY_DECIMALS } from "../../protocol/market-rules";
+import {
+  type Currency,
+  FINAL_STATUSES,
+  type OrderCreate,
+  type PositionUpdate,
+  type RiskLimitsPatch,
+} from "../../protocol/trading";
+import { type MarketVenue, VENUE_CURRENCY } from "../../protocol/venues";
+import { Decimal, dec, str, ZERO } from "./decimal";
+import {
+  checkMinimumValue,
+  checkPriceUnit,
+  checkQuantityPrecision,
+  feeOf,
+  freshQuote,
+  immediateQuantity,
+  isMarketable,
+  marketFillPrice,
+  stopTriggers,
+} from "./execution";
+import { refuse } from "./ledger-problem";
+import type { LedgerRepo } from "./ledger-repo";
+import { applyToPosition } from "./position-math";
+import type { Quotes, VenueQuote } from "./quotes";
+import type { AccountRecord, FillRecord, MatchMessage, OrderRecord, PositionRecord, RestingOrder } from "./records";
+import { checkRisk, dayRealizedUsd, type OrderExposure } from "./risk";
+import type { TradingConfig } from "./trading-config";
+import { valuate } from "./valuation";
+
+const SEOUL_OFFSET_MS = 9 * 3_600_000;
+
+/** The day (`YYYY-MM-DD`) in Asia/Seoul (UTC+9 all year: Korea keeps no daylight saving time). */
+export function seoulDay(ms: number): string {
+  return new Date(ms + SEOUL_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** The venue an order goes to when it names none: Upbit for KRW markets, Binance for USDT markets. */
+export function defaultVenue(quote: string): MarketVenue {
+  return quote === "KRW" ? "upbit" : "binance";
+}
+
+export function isOpen(order: OrderRecord): boolean {
+  return !FINAL_STATUSES.includes(order.status);
+}
+
+/** What placing an order did: the order as stored, and whether it now waits with its coin's matcher. */
+export interface Placed {
+  order: OrderRecord;
+  rest: RestingOrder | null;
+}
+
+export class Ledger {
+  constructor(
+    private readonly repo: LedgerRepo,
+    private readonly config: TradingConfig,
+    private readonly userId: string,
+  ) {}
+
+  // --- the account -------------------------------------------------------------------------
+
+  /**
+   * The account, created on first use with the starting cash and default limits. Its day moves
+   * forward to `now`'s day (Asia/Seoul), never back, starting that day's realised PnL at zero.
+   */
+  account(now: number): AccountRecord {
+    const existing = this.repo.account();
+    const account = existing ?? this.freshAccount(now, now);
+    const today = seoulDay(now);
+    const newDay = today > account.day;
+    if (newDay) {
+      account.day = today;
+      account.day_realized = { KRW: "0", USDT: "0" };
+    }
+    if (!existing || newDay) this.repo.saveAccount(account);
+    return account;
+  }
+
+  private freshAccount(createdAt: number, now: number): AccountRecord {
+    return {
+      user_id: this.userId,
+      created_at: createdAt,
+      cash: { ...this.config.startingCash },
+      fees_paid: { KRW: "0", USDT: "0" },
+      realized_pnl: { KRW: "0", USDT: "0" },
+      day: seoulDay(now),
+      day_realized: { KRW: "0", USDT: "0" },
+      limits: { ...this.config.defaultLimits },
+      cooldown_until: null,
+    };
+  }
+
+  /** Changes the account's risk limits (the caller decides who may). */
+  setLimits(patch: RiskLimitsPatch, now: number): AccountRecord {
+    const account = this.account(now);
+    account.limits = { ...account.limits, ...patch };
+    this.repo.saveAccount(account);
+    return account;
+  }
+
+  /**
+   * Starts the account again: open orders cancelled (their matchers are told by the caller), positions
+   * closed without trading, cash, fees and PnL back to the start. Order and fill history stays.
+   */
+  reset(now: number): OrderRecord[] {
+    const account = this.account(now);
+    const cancelled = this.repo.openOrders().map((order) => this.finish(order, "CANCELLED", "account reset", now));
+    this.repo.clearPositions();
+    const fresh = this.freshAccount(account.created_at, now);
+    fresh.limits = account.limits;
+    this.repo.saveAccount(fresh);
+    return cancelled;
+  }
+
+  // --- orders ------------------------------------------------------------------------------
+
+  /**
+   * Places an order: checks it against the venue's rules and the account's risk limits (a refusal
+   * changes nothing), stores it, and executes what executes at once: a market order in full, a
+   * marketable limit up to the immediate liquidity (IOC cancels the rest, FOK all or nothing, GTC
+   * rests the rest). Limits and stops that wait are returned in `rest`, to be registered with their
+   * coin's matcher.
+   */
+  place(
+    request: OrderCreate,
+    meta: { id: string; idempotencyKey: string | null; requestHash: string | null; tradeId?: string },
+    quotes: Quotes,
+    now: number,
+  ): Placed {
+    const account = this.account(now);
+    const [base, quote] = request.symbol.split("/") as [string, Currency];
+    const venue = request.venue ?? defaultVenue(quote);
+    const quantity = dec(request.quantity);
+    const price = request.price != null ? dec(request.price) : null;
+    const stop = request.stop_price != null ? dec(request.stop_price) : null;
+    checkQuantityPrecision(venue, quantity);
+    if (request.client_order_id && this.repo.orderByClientId(request.client_order_id)) {
+      refuse({
+        status: 409,
+        slug: "client-order-id-taken",
+        detail: `An order with client_order_id ${JSON.stringify(request.client_order_id)} exists already`,
+        path: "client_order_id",
+        message: "must be unique among your orders",
+      });
+    }
+
+    const last = quotes.quote(venue, base);
+    if (!last) freshQuote(null, venue, base, now, this.config); // refuses: no such market
+    const fresh = last !== null && now - last.timestamp <= this.config.priceStaleMs ? last : null;
+    let reference: Decimal;
+    if (request.order_type === "MARKET") {
+      reference = freshQuote(last, venue, base, now, this.config).price;
+    } else {
+      if (price) checkPriceUnit(venue, base, price, "price");
+      if (stop) {
+        checkPriceUnit(venue, base, stop, "stop_price");
+        if (fresh && stopTriggers(request.side, stop, fresh.price)) {
+          refuse({
+            status: 400,
+            slug: "stop-would-trigger",
+            detail: `A ${request.side} stop at ${str(stop)} would trigger at once: ${venue}'s last price is ${str(fresh.price)}`,
+            path: "stop_price",
+            message: request.side === "BUY" ? "must be above the last price" : "must be below the last price",
+          });
+        }
+      }
+      reference = price ?? stop ?? ZERO;
+    }
+    checkMinimumValue(venue, quantity, reference, quote);
+
+    const exposure: OrderExposure = { venue, base, quote, side: request.side, quantity, price: reference };
+    this.ensureCooldown(account, quotes, now);
+    checkRisk({
+      account,
+      order: exposure,
+      position: this.repo.position(venue, base),
+      openOrders: this.repo.openOrders(),
+      valuation: valuate(account, this.repo.positions(), quotes, this.config.priceStaleMs),
+      quotes,
+      now,
+    });
+
+    const order: OrderRecord = {
+      id: meta.id,
+      user_id: this.userId,
+      client_order_id: request.client_order_id ?? null,
+      idempotency_key: meta.idempotencyKey,
+      request_hash: meta.requestHash,
+      venue,
+      base,
+      quote,
+      side: request.side,
+      order_type: request.order_type,
+      time_in_force: request.order_type === "MARKET" ? "IOC" : (request.time_in_force ?? "GTC"),
+      quantity: str(quantity),
+      price: price ? str(price) : null,
+      stop_price: stop ? str(stop) : null,
+      status: "PENDING",
+      reject_reason: null,
+      filled_quantity: "0",
+      filled_value: "0",
+      fee: "0",
+      matcher: "none",
+      triggered_at: null,
+      own_fills: 0,
+      trade_id: meta.tradeId ?? null,
+      created_at: now,
+      updated_at: now,
+      version: 1,
+    };
+    this.repo.saveOrder(order);
+    this.repo.publish({ kind: "order", order: { ...order }, event: "order.created" });
+
+    if (request.order_type === "MARKET") {
+      const market = fresh as VenueQuote; // freshQuote above refused a market order without one
+      this.fill(
+        order,
+        quantity,
+        marketFillPrice(venue, base, order.side, quantity, market, this.config),
+        "taker",
+        now,
+        quotes,
+      );
+      return { order, rest: null };
+    }
+    if (request.order_type === "LIMIT") return { order, rest: this.executeLimit(order, fresh, quotes, now) };
+    return { order, rest: this.resting(order, "stop", now) };
+  }
+
+  /**
+   * A limit order's first moments: what the market takes at once (up to the immediate liquidity,
+   * at the last price plus slippage but never past the limit), then by time in force: IOC cancels
+   * the rest, FOK takes all or nothing, GTC rests the rest. Returns the part that rests, if any.
+   */
+  private executeLimit(order: OrderRecord, last: VenueQuote | null, quotes: Quotes, now: number): RestingOrder | null {
+    const limit = dec(order.price as string);
+    const remaining = dec(order.quantity).minus(dec(order.filled_quantity));
+    const marketable = last !== null && isMarketable(order.side, limit, last.price);
+    const available = marketable && last ? immediateQuantity(last, this.config) : ZERO;
+    const take = Decimal.min(remaining, available).toDecimalPlaces(QUANTITY_DECIMALS[order.venue], Decimal.ROUND_DOWN);
+    if (order.time_in_force === "FOK" && take.lessThan(remaining)) {
+      this.finish(
+        order,
+        "CANCELLED",
+        marketable ? "FOK: not enough liquidity to fill it all at once" : "FOK: the limit is not marketable",
+        now,
+      );
+      return null;
+    }
+    if (take.greaterThan(0) && last) {
+      const slipped = marketFillPrice(order.venue, order.base, order.side, take, last, this.config);
+      const fillPrice = order.side === "BUY" ? Decimal.min(slipped, limit) : Decimal.max(slipped, limit);
+      this.fill(order, take, fillPrice, "taker", now, quotes);
+    }
+    if (!isOpen(order)) return null;
+    if (order.time_in_force === "IOC") {
+      this.finish(
+        order,
+        "CANCELLED",
+        take.greaterThan(0) ? "IOC: the unfilled part was cancelled" : "IOC: no immediate fill",
+        now,
+      );
+      return null;
+    }
+    return this.resting(order, "limit", now);
+  }
+
+  /** Marks an order as waiting with its coin's matcher, and what to register there. */
+  private resting(order: OrderRecord, kind: "limit" | "stop", now: number): RestingOrder {
+    order.matcher = "pending";
+    this.touch(order, now);
+    this.repo.saveOrder(order);
+    return {
+      id: order.id,
+      user_id: this.userId,
+      venue: order.venue,
+      base: order.base,
+      side: order.side,
+      kind,
+      price: (kind === "stop" ? order.stop_price : order.price) as string,
+      remaining: str(dec(order.quantity).minus(dec(order.filled_quantity))),
+      since: now,
+    };
+  }
+
+  /** The matcher has the order now. */
+  registered(orderId: string): void {
+    const order = this.repo.order(orderId);
+    if (!order || order.matcher !== "pending" || !isOpen(order)) return;
+    order.matcher = "resting";
+    this.repo.saveOrder(order);
+  }
+
+  /** Orders to register (again) with their matchers: placed, but not yet confirmed there. */
+  pendingRegistrations(): RestingOrder[] {
+    return this.repo
+      .openOrders()
+      .filter((o) => o.matcher === "pending")
+      .map((o) => ({
+        id: o.id,
+        user_id: this.userId,
+        venue: o.venue,
+        base: o.base,
+        side: o.side,
+        kind: o.order_type === "LIMIT" || o.triggered_at !== null ? ("limit" as const) : ("stop" as const),
+        price: (o.order_type === "LIMIT" || o.triggered_at !== null ? o.price : o.stop_price) as string,
+        remaining: str(dec(o.quantity).minus(dec(o.filled_quantity))),
+        since: o.triggered_at ?? o.created_at,
+      }));
+  }
+
+  /**
+   * Cancels an open order. `leftovers` are what its matcher had not delivered yet (fills, a trigger),
+   * returned when the matcher let go of the order; the fills are applied first, so nothing is lost.
+   */
+  cancel(orderId: string, leftovers: MatchMessage[], now: number, quotes: Quotes | null): OrderRecord {
+    const order = this.ownOrder(orderId);
+    this.applyMatches(
+      leftovers.filter((m) => m.kind === "fill"),
+      quotes,
+      now,
+    );
+    const current = this.repo.order(orderId) as OrderRecord;
+    if (!isOpen(current)) {
+      if (current.status !== order.status) return current; // the leftovers filled it
+      refuse({
+        status: 409,
+        slug: "order-not-open",
+        detail: `Order ${orderId} is ${current.status} and cannot be cancelled`,
+        path: "id",
+        message: `already ${current.status}`,
+      });
+    }
+    return this.finish(current, "CANCELLED", null, now);
+  }
+
+  /** An order of this user, or a 404 (another user's order is not found either). */
+  ownOrder(orderId: string): OrderRecord {
+    const order = this.repo.order(orderId);
+    if (!order || order.user_id !== this.userId) {
+      refuse({ status: 404, slug: "not-found", detail: `No order ${orderId}`, path: "id", message: "no such order" });
+    }
+    return order;
+  }
+
+  // --- what the matchers report --------------------------------------------------------------
+
+  /**
+   * Applies a matcher's messages, each at most once (by its id): a fill of a resting limit (maker),
+   * or a stop reached, which then executes: a STOP as a market order at the trigger price plus
+   * slippage (risk-checked again: a refusal leaves it REJECTED), a STOP_LIMIT as the limit it becomes.
+   * Returns what must be registered with matchers now (a triggered stop-limit that rests).
+   */
+  applyMatches(messages: MatchMessage[], quotes: Quotes | null, now: number): RestingOrder[] {
+    const rest: RestingOrder[] = [];
+    for (const m of messages) {
+      if (this.repo.hasFill(m.id)) continue;
+      const order = this.repo.order(m.order_id);
+      if (!order || !isOpen(order)) continue;
+      if (m.kind === "fill") {
+        const remaining = dec(order.quantity).minus(dec(order.filled_quantity));
+        const quantity = Decimal.min(dec(m.quantity), remaining);
+        if (quantity.greaterThan(0)) this.fill(order, quantity, dec(m.price), "maker", m.timestamp, quotes, m.id);
+        continue;
+      }
+      if (order.triggered_at !== null) continue;
+      order.triggered_at = m.timestamp;
+      this.touch(order, now);
+      this.repo.saveOrder(order);
+      const resting = this.executeTriggered(order, dec(m.price), m.timestamp, quotes, now);
+      if (resting) rest.push(resting);
+    }
+    return rest;
+  }
+
+  private executeTriggered(
+    order: OrderRecord,
+    triggerPrice: Decimal,
+    at: number,
+    quotes: Quotes | null,
+    now: number,
+  ): RestingOrder | null {
+    order.matcher = "none";
+    const live = quotes?.quote(order.venue, order.base) ?? null;
+    const atTrigger = {
+      price: triggerPrice,
+      timestamp: at,
+      volume: live?.volume ?? ZERO,
+      quoteVolume: live?.quoteVolume ?? ZERO,
+    };
+    if (order.order_type === "STOP_LIMIT") return this.executeLimit(order, atTrigger, quotes ?? emptyQuotes(now), now);
+    const quantity = dec(order.quantity);
+    if (quotes) {
+      try {
+        const account = this.account(now);
+        this.ensureCooldown(account, quotes, now);
+        checkRisk({
+          account,
+          order: {
+            venue: order.venue,
+            base: order.base,
+            quote: order.quote,
+            side: order.side,
+            quantity,
+            price: triggerPrice,
+          },
+          position: this.repo.position(order.venue, order.base),
+          openOrders: this.repo.openOrders().filter((o) => o.id !== order.id),
+          valuation: valuate(account, this.repo.positions(), quotes, this.config.priceStaleMs),
+          quotes,
+          now,
+        });
+      } catch (error) {
+        const detail = error instanceof Error ? error.message : String(error);
+        this.finish(order, "REJECTED", `at trigger: ${detail}`, now);
+        return null;
+      }
+    }
+    this.fill(
+      order,
+      quantity,
+      marketFillPrice(order.venue, order.base, order.side, quantity, atTrigger, this.config),
+      "taker",
+      at,
+      quotes,
+    );
+    return null;
+  }
+
+  // --- fills ---------------------------------------------------------------------------------
+
+  /** Applies one fill: the order, the position, cash, fees and realised PnL, all in this transaction. */
+  private fill(
+    order: OrderRecord,
+    quantity: Decimal,
+    price: Decimal,
+    liquidity: "maker" | "taker",
+    at: number,
+    quotes: Quotes | null,
+    id?: string,
+  ): FillRecord {
+    const fillId = id ?? `${order.id}:f${++order.own_fills}`;
+    const fee = feeOf(order.venue, liquidity, quantity, price);
+    const fill: FillRecord = {
+      id: fillId,
+      order_id: order.id,
+      venue: order.venue,
+      base: order.base,
+      quote: order.quote,
+      side: order.side,
+      quantity: str(quantity),
+      price: str(price),
+      fee: str(fee),
+      liquidity,
+      timestamp: at,
+    };
+    this.repo.saveFill(fill);
+
+    const account = this.account(at);
+    const delta = order.side === "BUY" ? quantity : quantity.negated();
+    const held = this.repo.position(order.venue, order.base);
+    const { position, realized } = applyToPosition(
+      {
+        quantity: dec(held?.quantity ?? 0),
+        avgPrice: dec(held?.avg_price ?? 0),
+        realized: dec(held?.realized_pnl ?? 0),
+      },
+      delta,
+      price,
+    );
+    const record: PositionRecord = {
+      venue: order.venue,
+      base: order.base,
+      quote: order.quote,
+      quantity: str(position.quantity),
+      avg_price: str(position.avgPrice),
+      realized_pnl: str(position.realized),
+      created_at: held?.created_at ?? at,
+      updated_at: at,
+    };
+    this.repo.savePosition(record);
+
+    const q = order.quote;
+    account.cash[q] = str(dec(account.cash[q]).minus(delta.times(price)).minus(fee));
+    account.fees_paid[q] = str(dec(account.fees_paid[q]).plus(fee));
+    account.realized_pnl[q] = str(dec(account.realized_pnl[q]).plus(realized));
+    if (seoulDay(at) === account.day)
+      account.day_realized[q] = str(dec(account.day_realized[q]).plus(realized).minus(fee));
+    if (quotes) this.ensureCooldown(account, quotes, at);
+    this.repo.saveAccount(account);
+
+    order.filled_quantity = str(dec(order.filled_quantity).plus(quantity));
+    order.filled_value = str(dec(order.filled_value).plus(quantity.times(price)));
+    order.fee = str(dec(order.fee).plus(fee));
+    const done = dec(order.filled_quantity).greaterThanOrEqualTo(dec(order.quantity));
+    order.status = done ? "FILLED" : "PARTIALLY_FILLED";
+    if (done) order.matcher = "none";
+    this.touch(order, at);
+    this.repo.saveOrder(order);
+    this.repo.publish({ kind: "fill", fill });
+    this.repo.publish({ kind: "order", order: { ...order }, event: done ? "order.filled" : "order.status_updated" });
+    return fill;
+  }
+
+  /** Starts the cooldown when the day's realised loss has reached the limit (once per breach). */
+  private ensureCooldown(account: AccountRecord, quotes: Quotes, now: number): void {
+    const loss = dayRealizedUsd(account, quotes).negated();
+    const active = account.cooldown_until !== null && now < account.cooldown_until;
+    if (loss.greaterThanOrEqualTo(account.limits.max_daily_loss_usd) && !active) {
+      account.cooldown_until = now + account.limits.loss_cooldown_minutes * 60_000;
+      this.repo.saveAccount(account);
+    }
+  }
+
+  /** Ends an order in a final status. */
+  private finish(
+    order: OrderRecord,
+    status: "CANCELLED" | "REJECTED",
+    reason: string | null,
+    now: number,
+  ): OrderRecord {
+    order.status = status;
+    order.reject_reason = reason;
+    order.matcher = "none";
+    this.touch(order, now);
+    this.repo.saveOrder(order);
+    this.repo.publish({ kind: "order", order: { ...order }, event: "order.status_updated" });
+    return order;
+  }
+
+  private touch(order: OrderRecord, now: number): void {
+    order.updated_at = Math.max(now, order.updated_at);
+    order.version++;
+  }
+
+  // --- admin adjustment ----------------------------------------------------------------------
+
+  /**
+   * The seed's `POST /positions/update`: an admin moves a position by `quantity_change` at `price`,
+   * as a fill without a fee or an order, after the same risk checks an order passes.
+   */
+  adjustPosition(update: PositionUpdate, quotes: Quotes, now: number): PositionRecord {
+    const account = this.account(now);
+    const [base, quote] = update.symbol.split("/") as [string, Currency];
+    const venue = update.venue ?? defaultVenue(quote);
+    if (VENUE_CURRENCY[venue] !== quote) {
+      refuse({
+        status: 400,
+        slug: "validation",
+        detail: `${venue} does not quote ${update.symbol}`,
+        path: "venue",
+        message: `not a ${quote} venue`,
+      });
+    }
+    const change = dec(update.quantity_change);
+    const price = dec(update.price);
+    checkQuantityPrecision(venue, change.abs());
+    const side = change.greaterThan(0) ? ("BUY" as const) : ("SELL" as const);
+    this.ensureCooldown(account, quotes, now);
+    checkRisk({
+      account,
+      order: { venue, base, quote, side, quantity: change.abs(), price },
+      position: this.repo.position(venue, base),
+      openOrders: this.repo.openOrders(),
+      valuation: valuate(account, this.repo.positions(), quotes, this.config.priceStaleMs),
+      quotes,
+      now,
+    });
+    const held = this.repo.position(venue, base);
+    const { position, realized } = applyToPosition(
+      {
+        quantity: dec(held?.quantity ?? 0),
+        avgPrice: dec(held?.avg_price ?? 0),
+        realized: dec(held?.realized_pnl ?? 0),
+      },
+      change,
+      price,
+    );
+    const record: PositionRecord = {
+      venue,
+      base,
+      quote,
+      quantity: str(position.quantity),
+      avg_price: str(position.avgPrice),
+      realized_pnl: str(position.realized),
+      created_at: held?.created_at ?? now,
+      updated_at: now,
+    };
+    this.repo.savePosition(record);
+    account.cash[quote] = str(dec(account.cash[quote]).minus(change.times(price)));
+    account.realized_pnl[quote] = str(dec(account.realized_pnl[quote]).plus(realized));
+    account.day_realized[quote] = str(dec(account.day_realized[quote]).plus(realized));
+    this.repo.saveAccount(account);
+    return record;
+  }
+}
+
+function emptyQuotes(now: number): Quotes {
+  return { quote: () => null, usdKrw: null, usdtKrw: null, at: now };
+}
