@@ -18,6 +18,7 @@ export default defineConfig(async () => {
                 bindings: {
                   COLLECTOR_TOKEN: "test-collector-token",
                   TEST_MIGRATIONS: migrations,
+                  OBJECT_MODEL_RUNS: process.env.OBJECT_MODEL_RUNS ?? "",
                   // Test-only keys and admin (test/worker/support/auth.ts signs tokens with them).
                   JWT_SIGNING_KEY: "test-current:FPER8fHohLDsGi0Z2Ef1Nk4uSUph0y4pmzEZ5UBQk5s",
                   JWT_PREVIOUS_KEYS: "test-previous:Z4CWzpo9mvSiLJYHQnI4Pe11CcBTHpXYILgihteD8_Q",

@@ -118,8 +118,11 @@ export class UserLedger extends HibernatingObject<SocketBase, UserStreamClientMe
     request: OrderCreate,
     idempotency: { key: string; hash: string } | null,
   ): Promise<LedgerResult<Order>> {
-    const replay = this.replay(idempotency);
-    if (replay) return replay;
+    if (idempotency) {
+      const replayed = this.run(() => this.ledger.replay(idempotency.key, idempotency.hash, "order"));
+      if (!replayed.ok) return replayed;
+      if (replayed.value) return ok(orderView(replayed.value));
+    }
     const base = request.symbol.split("/")[0] as string;
     const quotes = await this.quotes([base]);
     const placed = this.run((now) =>
@@ -133,14 +136,6 @@ export class UserLedger extends HibernatingObject<SocketBase, UserStreamClientMe
     if (!placed.ok) return placed;
     if (placed.value.rest) await this.register([placed.value.rest]);
     return ok(orderView(this.repo.order(placed.value.order.id) ?? placed.value.order));
-  }
-
-  private replay(idempotency: { key: string; hash: string } | null): LedgerResult<Order> | null {
-    if (!idempotency) return null;
-    const earlier = this.repo.orderByIdempotencyKey(idempotency.key);
-    if (!earlier) return null;
-    if (earlier.request_hash === idempotency.hash && !earlier.trade_id) return ok(orderView(earlier));
-    return keyReused(idempotency.key);
   }
 
   async getOrder(id: string): Promise<LedgerResult<Order>> {
@@ -256,10 +251,10 @@ export class UserLedger extends HibernatingObject<SocketBase, UserStreamClientMe
     request: PremiumTradeCreate,
     idempotency: { key: string; hash: string } | null,
   ): Promise<LedgerResult<PremiumTrade>> {
-    const earlier = idempotency ? this.repo.orderByIdempotencyKey(idempotency.key) : null;
-    if (earlier && idempotency) {
-      if (earlier.request_hash === idempotency.hash && earlier.trade_id) return this.premiumTrade(earlier.trade_id);
-      return keyReused(idempotency.key);
+    if (idempotency) {
+      const replayed = this.run(() => this.ledger.replay(idempotency.key, idempotency.hash, "trade"));
+      if (!replayed.ok) return replayed;
+      if (replayed.value?.trade_id) return this.premiumTrade(replayed.value.trade_id);
     }
     const quotes = await this.quotes([request.symbol]);
     const made = this.run((now) => {
@@ -475,19 +470,6 @@ function notFound(id: string): LedgerResult<never> {
     message: "no such order",
   };
   return { ok: false, problem };
-}
-
-function keyReused(key: string): LedgerResult<never> {
-  return {
-    ok: false,
-    problem: {
-      status: 422,
-      slug: "idempotency-key-reused",
-      detail: `Idempotency-Key ${JSON.stringify(key)} was used for another request; nothing was placed`,
-      path: "Idempotency-Key",
-      message: "send a new key for a new request",
-    },
-  };
 }
 
 function makeCursor(at: number, id: string): string {

@@ -124,6 +124,24 @@ export class Ledger {
   // --- orders ------------------------------------------------------------------------------
 
   /**
+   * An `Idempotency-Key` seen before: the same request (by its hash) answers the order it placed
+   * (for a premium trade, its buy leg, which carries the trade's id); another request is a 422.
+   * Null when the key is new.
+   */
+  replay(key: string, requestHash: string, kind: "order" | "trade"): OrderRecord | null {
+    const earlier = this.repo.orderByIdempotencyKey(key);
+    if (!earlier) return null;
+    if (earlier.request_hash === requestHash && (earlier.trade_id !== null) === (kind === "trade")) return earlier;
+    refuse({
+      status: 422,
+      slug: "idempotency-key-reused",
+      detail: `Idempotency-Key ${JSON.stringify(key)} was used for another request; nothing was placed`,
+      path: "Idempotency-Key",
+      message: "send a new key for a new request",
+    });
+  }
+
+  /**
    * Places an order: checks it against the venue's rules and the account's risk limits (a refusal
    * changes nothing), stores it, and executes what executes at once: a market order in full, a
    * marketable limit up to the immediate liquidity (IOC cancels the rest, FOK all or nothing, GTC
@@ -277,8 +295,7 @@ export class Ledger {
   /** Marks an order as waiting with its coin's matcher, and what to register there. */
   private resting(order: OrderRecord, kind: "limit" | "stop", now: number): RestingOrder {
     order.matcher = "pending";
-    this.touch(order, now);
-    this.repo.saveOrder(order);
+    this.save(order, null, now);
     return {
       id: order.id,
       user_id: this.userId,
@@ -374,8 +391,7 @@ export class Ledger {
       }
       if (order.triggered_at !== null) continue;
       order.triggered_at = m.timestamp;
-      this.touch(order, now);
-      this.repo.saveOrder(order);
+      this.save(order, null, now);
       const resting = this.executeTriggered(order, dec(m.price), m.timestamp, quotes, now);
       if (resting) rest.push(resting);
     }
@@ -504,10 +520,8 @@ export class Ledger {
     const done = dec(order.filled_quantity).greaterThanOrEqualTo(dec(order.quantity));
     order.status = done ? "FILLED" : "PARTIALLY_FILLED";
     if (done) order.matcher = "none";
-    this.touch(order, at);
-    this.repo.saveOrder(order);
     this.repo.publish({ kind: "fill", fill });
-    this.repo.publish({ kind: "order", order: { ...order }, event: done ? "order.filled" : "order.status_updated" });
+    this.save(order, done ? "order.filled" : "order.status_updated", at);
     return fill;
   }
 
@@ -531,15 +545,19 @@ export class Ledger {
     order.status = status;
     order.reject_reason = reason;
     order.matcher = "none";
-    this.touch(order, now);
-    this.repo.saveOrder(order);
-    this.repo.publish({ kind: "order", order: { ...order }, event: "order.status_updated" });
+    this.save(order, "order.status_updated", now);
     return order;
   }
 
-  private touch(order: OrderRecord, now: number): void {
+  /**
+   * Stores a changed order with its next version and publishes it (to the D1 projection, and, with an
+   * event, onto the queue), so every version the ledger stores is one the projection receives.
+   */
+  private save(order: OrderRecord, event: "order.status_updated" | "order.filled" | null, now: number): void {
     order.updated_at = Math.max(now, order.updated_at);
     order.version++;
+    this.repo.saveOrder(order);
+    this.repo.publish({ kind: "order", order: { ...order }, event });
   }
 
   // --- admin adjustment ----------------------------------------------------------------------

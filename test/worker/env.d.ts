@@ -4,6 +4,8 @@ declare global {
   namespace Cloudflare {
     interface Env {
       TEST_MIGRATIONS: D1Migration[];
+      /** How many sequences the model test through the objects runs (empty: its default). */
+      OBJECT_MODEL_RUNS: string;
     }
   }
 }
