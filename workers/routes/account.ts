@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { userLedger } from "../../durable-objects/addresses";
 import { Account, RiskLimits, RiskLimitsPatch } from "../../protocol/trading";
 import { limitBody, SMALL_BODY_BYTES } from "../http/body-limit";
-import { valueOf } from "../http/ledger-result";
+import { ledgerValue } from "../http/ledger-result";
 import { json, problems } from "../http/openapi";
 import { router } from "../http/router";
 import { forwardUpgrade, upgradeResponses } from "../http/websocket-upgrade";
@@ -31,7 +31,7 @@ accountRoutes.openapi(
     middleware: [requireAuth()] as const,
     responses: { 200: json(Account, "The account"), ...problems(401) },
   }),
-  async (c) => c.json(valueOf(await userLedger(c.env, c.var.user.id).account()), 200),
+  async (c) => c.json(ledgerValue(await userLedger(c.env, c.var.user.id).account()), 200),
 );
 
 accountRoutes.openapi(
@@ -45,7 +45,7 @@ accountRoutes.openapi(
     middleware: [requireAuth()] as const,
     responses: { 200: json(Account, "The account after the reset"), ...problems(401, 503) },
   }),
-  async (c) => c.json(valueOf(await userLedger(c.env, c.var.user.id).reset()), 200),
+  async (c) => c.json(ledgerValue(await userLedger(c.env, c.var.user.id).reset()), 200),
 );
 
 accountRoutes.openapi(
@@ -58,7 +58,7 @@ accountRoutes.openapi(
     middleware: [requireAuth()] as const,
     responses: { 200: json(RiskLimits, "The limits"), ...problems(401) },
   }),
-  async (c) => c.json(valueOf(await userLedger(c.env, c.var.user.id).limits()), 200),
+  async (c) => c.json(ledgerValue(await userLedger(c.env, c.var.user.id).limits()), 200),
 );
 
 accountRoutes.openapi(
@@ -72,7 +72,7 @@ accountRoutes.openapi(
     request: { body: { content: { "application/json": { schema: RiskLimitsPatch } }, required: true } },
     responses: { 200: json(RiskLimits, "The limits now"), ...problems(400, 401, 413) },
   }),
-  async (c) => c.json(valueOf(await userLedger(c.env, c.var.user.id).setLimits(c.req.valid("json"))), 200),
+  async (c) => c.json(ledgerValue(await userLedger(c.env, c.var.user.id).setLimits(c.req.valid("json"))), 200),
 );
 
 accountRoutes.openapi(

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { userLedger } from "../../durable-objects/addresses";
 import { integerParam } from "../../protocol/common";
 import { Fill, pageOf } from "../../protocol/trading";
-import { valueOf } from "../http/ledger-result";
+import { ledgerValue } from "../http/ledger-result";
 import { json, problems } from "../http/openapi";
 import { router } from "../http/router";
 import { requireAuth } from "../middleware/auth";
@@ -34,7 +34,7 @@ fillsRoutes.openapi(
   async (c) => {
     const { order_id, limit, cursor } = c.req.valid("query");
     return c.json(
-      valueOf(await userLedger(c.env, c.var.user.id).listFills(order_id ?? null, limit, cursor ?? null)),
+      ledgerValue(await userLedger(c.env, c.var.user.id).listFills(order_id ?? null, limit, cursor ?? null)),
       200,
     );
   },

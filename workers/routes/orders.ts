@@ -5,7 +5,7 @@ import { MarketSymbol, Order, OrderCreate, OrderStatus, pageOf } from "../../pro
 import { database } from "../db/client";
 import { SMALL_BODY_BYTES } from "../http/body-limit";
 import { requestDigest } from "../http/digest";
-import { valueOf } from "../http/ledger-result";
+import { ledgerValue } from "../http/ledger-result";
 import { json, problems } from "../http/openapi";
 import { Problem } from "../http/problem";
 import { router } from "../http/router";
@@ -71,7 +71,7 @@ ordersRoutes.openapi(
       ]);
     }
     const idempotency = key ? { key, hash: await requestDigest({ ...request, user_id: userId }) } : null;
-    const order = valueOf(await userLedger(c.env, userId).placeOrder(request, idempotency));
+    const order = ledgerValue(await userLedger(c.env, userId).placeOrder(request, idempotency));
     return c.json(order, 201);
   },
 );
@@ -106,7 +106,9 @@ ordersRoutes.openapi(
   async (c) => {
     const { status, symbol, limit, cursor } = c.req.valid("query");
     const base = symbol?.split("/")[0];
-    const page = valueOf(await userLedger(c.env, c.var.user.id).listOrders({ status, base }, limit, cursor ?? null));
+    const page = ledgerValue(
+      await userLedger(c.env, c.var.user.id).listOrders({ status, base }, limit, cursor ?? null),
+    );
     const quote = symbol?.split("/")[1];
     return c.json(quote ? { ...page, items: page.items.filter((o) => o.symbol === symbol) } : page, 200);
   },
@@ -122,7 +124,7 @@ ordersRoutes.openapi(
     middleware: [requireAuth()] as const,
     responses: { 200: json(z.array(Order), "The orders as they ended"), ...problems(401, 503) },
   }),
-  async (c) => c.json(valueOf(await userLedger(c.env, c.var.user.id).cancelAll()), 200),
+  async (c) => c.json(ledgerValue(await userLedger(c.env, c.var.user.id).cancelAll()), 200),
 );
 
 ordersRoutes.openapi(
@@ -143,7 +145,7 @@ ordersRoutes.openapi(
     const { user_id } = c.req.valid("param");
     const { limit, offset } = c.req.valid("query");
     assertOwnerOrAdmin(c.var.user, user_id, "user");
-    return c.json(valueOf(await userLedger(c.env, user_id).ordersPage(offset, limit)), 200);
+    return c.json(ledgerValue(await userLedger(c.env, user_id).ordersPage(offset, limit)), 200);
   },
 );
 
@@ -161,7 +163,7 @@ ordersRoutes.openapi(
   async (c) => {
     const { id } = c.req.valid("param");
     const owner = await orderOwner(database(c.env), c.var.user, id);
-    return c.json(valueOf(await userLedger(c.env, owner).getOrder(id)), 200);
+    return c.json(ledgerValue(await userLedger(c.env, owner).getOrder(id)), 200);
   },
 );
 
@@ -180,7 +182,7 @@ ordersRoutes.openapi(
   async (c) => {
     const { id } = c.req.valid("param");
     const owner = await orderOwner(database(c.env), c.var.user, id);
-    return c.json(valueOf(await userLedger(c.env, owner).cancelOrder(id)), 200);
+    return c.json(ledgerValue(await userLedger(c.env, owner).cancelOrder(id)), 200);
   },
 );
 
@@ -211,6 +213,6 @@ ordersRoutes.openapi(
       ]);
     }
     const owner = await orderOwner(database(c.env), c.var.user, id);
-    return c.json(valueOf(await userLedger(c.env, owner).cancelOrder(id)), 200);
+    return c.json(ledgerValue(await userLedger(c.env, owner).cancelOrder(id)), 200);
   },
 );
