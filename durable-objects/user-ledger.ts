@@ -327,7 +327,6 @@ export class UserLedger extends HibernatingObject<SocketBase, UserStreamClientMe
     const quotes = triggered ? await this.quotes(bases) : this.lastQuotes;
     const applied = this.run((now) => this.ledger.applyMatches(messages, quotes, now));
     if (!applied.ok) throw new Error(applied.problem.detail);
-    if (applied.value.length > 0) await this.register(applied.value);
   }
 
   // --- the outbox and registrations ----------------------------------------------------------

@@ -44,7 +44,30 @@ export const MarketSymbol = z
       .refine((s) => COIN_SYMBOL.test(s.split("/")[0] ?? ""), "a coin symbol such as BTC"),
   );
 
-/** A positive decimal amount: a JSON number or a decimal string such as "0.0015" (kept exactly). */
+/**
+ * A decimal in plain notation with no superfluous zeros (`1e-7` is `0.0000001`, `"0.50"` is `0.5`), so
+ * the same amount reads the same however a client wrote it.
+ */
+export function canonicalDecimal(value: number | string): string {
+  let text = typeof value === "number" ? String(value) : value.trim();
+  const exp = /^(-?)(\d+)(?:\.(\d+))?e([+-]?\d+)$/i.exec(text);
+  if (exp) {
+    const [, sign, whole, fraction = "", power] = exp;
+    const digits = whole + fraction;
+    const point = whole.length + Number(power);
+    text =
+      point <= 0
+        ? `${sign}0.${"0".repeat(-point)}${digits}`
+        : point >= digits.length
+          ? `${sign}${digits}${"0".repeat(point - digits.length)}`
+          : `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+  }
+  const [int, frac = ""] = text.replace(/^(-?)0+(?=\d)/, "$1").split(".");
+  const fraction = frac.replace(/0+$/, "");
+  return fraction ? `${int}.${fraction}` : (int as string);
+}
+
+/** A positive decimal amount: a JSON number or a decimal string such as "0.0015", read as an exact decimal string. */
 export const Amount = z
   .union([
     z.number().positive("must be greater than 0").finite(),
@@ -53,6 +76,7 @@ export const Amount = z
       .regex(/^\d{1,20}(\.\d{1,18})?$/, "a decimal number such as 0.0015")
       .refine((s) => /[1-9]/.test(s), "must be greater than 0"),
   ])
+  .transform(canonicalDecimal)
   .meta({ description: "a positive number, or a decimal string for exact amounts", example: "0.0015" });
 export type AmountInput = z.input<typeof Amount>;
 
@@ -189,16 +213,18 @@ export const PositionUpdate = z
     user_id: z.uuid(),
     symbol: MarketSymbol,
     /** Positive buys, negative sells (seed). */
-    quantity_change: z.union([
-      z
-        .number()
-        .finite()
-        .refine((n) => n !== 0, "must not be 0"),
-      z
-        .string()
-        .regex(/^-?\d{1,20}(\.\d{1,18})?$/, "a decimal number such as -0.5")
-        .refine((s) => /[1-9]/.test(s), "must not be 0"),
-    ]),
+    quantity_change: z
+      .union([
+        z
+          .number()
+          .finite()
+          .refine((n) => n !== 0, "must not be 0"),
+        z
+          .string()
+          .regex(/^-?\d{1,20}(\.\d{1,18})?$/, "a decimal number such as -0.5")
+          .refine((s) => /[1-9]/.test(s), "must not be 0"),
+      ])
+      .transform(canonicalDecimal),
     price: Amount,
     venue: MarketVenue.optional(),
   })

@@ -304,6 +304,7 @@ export class Ledger {
       side: order.side,
       kind,
       price: (kind === "stop" ? order.stop_price : order.price) as string,
+      limit: kind === "stop" && order.order_type === "STOP_LIMIT" ? order.price : null,
       remaining: str(dec(order.quantity).minus(dec(order.filled_quantity))),
       since: now,
     };
@@ -322,17 +323,21 @@ export class Ledger {
     return this.repo
       .openOrders()
       .filter((o) => o.matcher === "pending")
-      .map((o) => ({
-        id: o.id,
-        user_id: this.userId,
-        venue: o.venue,
-        base: o.base,
-        side: o.side,
-        kind: o.order_type === "LIMIT" || o.triggered_at !== null ? ("limit" as const) : ("stop" as const),
-        price: (o.order_type === "LIMIT" || o.triggered_at !== null ? o.price : o.stop_price) as string,
-        remaining: str(dec(o.quantity).minus(dec(o.filled_quantity))),
-        since: o.triggered_at ?? o.created_at,
-      }));
+      .map((o) => {
+        const asLimit = o.order_type === "LIMIT" || o.triggered_at !== null;
+        return {
+          id: o.id,
+          user_id: this.userId,
+          venue: o.venue,
+          base: o.base,
+          side: o.side,
+          kind: asLimit ? ("limit" as const) : ("stop" as const),
+          price: (asLimit ? o.price : o.stop_price) as string,
+          limit: !asLimit && o.order_type === "STOP_LIMIT" ? o.price : null,
+          remaining: str(dec(o.quantity).minus(dec(o.filled_quantity))),
+          since: o.triggered_at ?? o.created_at,
+        };
+      });
   }
 
   /**
@@ -373,12 +378,11 @@ export class Ledger {
 
   /**
    * Applies a matcher's messages, each at most once (by its id): a fill of a resting limit (maker),
-   * or a stop reached, which then executes: a STOP as a market order at the trigger price plus
-   * slippage (risk-checked again: a refusal leaves it REJECTED), a STOP_LIMIT as the limit it becomes.
-   * Returns what must be registered with matchers now (a triggered stop-limit that rests).
+   * or a stop reached: a STOP then executes as a market order at the trigger price plus slippage
+   * (risk-checked again: a refusal leaves it REJECTED); a STOP_LIMIT is noted as triggered (its
+   * matcher rests it as a limit from then on).
    */
-  applyMatches(messages: MatchMessage[], quotes: Quotes | null, now: number): RestingOrder[] {
-    const rest: RestingOrder[] = [];
+  applyMatches(messages: MatchMessage[], quotes: Quotes | null, now: number): void {
     for (const m of messages) {
       if (this.repo.hasFill(m.id)) continue;
       const order = this.repo.order(m.order_id);
@@ -392,19 +396,18 @@ export class Ledger {
       if (order.triggered_at !== null) continue;
       order.triggered_at = m.timestamp;
       this.save(order, null, now);
-      const resting = this.executeTriggered(order, dec(m.price), m.timestamp, quotes, now);
-      if (resting) rest.push(resting);
+      if (order.order_type === "STOP") this.executeTriggered(order, dec(m.price), m.timestamp, quotes, now);
     }
-    return rest;
   }
 
+  /** A stop reached: executes at market (the trigger price plus slippage), if the risk limits still allow. */
   private executeTriggered(
     order: OrderRecord,
     triggerPrice: Decimal,
     at: number,
     quotes: Quotes | null,
     now: number,
-  ): RestingOrder | null {
+  ): void {
     order.matcher = "none";
     const live = quotes?.quote(order.venue, order.base) ?? null;
     const atTrigger = {
@@ -413,7 +416,6 @@ export class Ledger {
       volume: live?.volume ?? ZERO,
       quoteVolume: live?.quoteVolume ?? ZERO,
     };
-    if (order.order_type === "STOP_LIMIT") return this.executeLimit(order, atTrigger, quotes ?? emptyQuotes(now), now);
     const quantity = dec(order.quantity);
     if (quotes) {
       try {
@@ -438,7 +440,7 @@ export class Ledger {
       } catch (error) {
         const detail = error instanceof Error ? error.message : String(error);
         this.finish(order, "REJECTED", `at trigger: ${detail}`, now);
-        return null;
+        return;
       }
     }
     this.fill(
@@ -449,7 +451,6 @@ export class Ledger {
       at,
       quotes,
     );
-    return null;
   }
 
   // --- fills ---------------------------------------------------------------------------------
@@ -620,8 +621,4 @@ export class Ledger {
     this.repo.saveAccount(account);
     return record;
   }
-}
-
-function emptyQuotes(now: number): Quotes {
-  return { quote: () => null, usdKrw: null, usdtKrw: null, at: now };
 }

@@ -8,7 +8,8 @@
  *   over a day), at least one second's worth per crossing tick. Each order is filled as if it were
  *   alone in the market (orders do not compete for the volume).
  * - A stop is reached on a tick at or beyond its stop price (a buy stop at or above, a sell stop at or
- *   below); it leaves the book and the ledger executes it.
+ *   below). A stop (market) leaves the book and the ledger executes it; a stop-limit stays, as a limit
+ *   resting from that tick on (the same tick may already fill it). Either way the ledger is told.
  * - Only ticks after an order began to rest, and no older than the freshness bound, count.
  *
  * Per venue, limits and stops are kept sorted by price, so a tick visits only the orders it crosses.
@@ -121,9 +122,16 @@ export class MatchingBook {
             i++;
             continue;
           }
-          const left =
-            kind === "stop" ? this.trigger(order, price, tick, result) : this.fill(order, level, tick, result);
-          if (left) {
+          if (kind === "stop") {
+            // Whether it leaves the book or becomes a limit, it leaves the stop side.
+            side.orders.splice(i, 1);
+            if (this.trigger(order, price, tick, result)) {
+              this.byId.delete(order.id);
+              result.removed.push(order);
+            }
+            continue;
+          }
+          if (this.fill(order, level, tick, result)) {
             side.orders.splice(i, 1);
             this.byId.delete(order.id);
             result.removed.push(order);
@@ -136,7 +144,10 @@ export class MatchingBook {
     return result;
   }
 
-  /** A stop reached: one trigger message, and the order leaves the book. */
+  /**
+   * A stop reached: one trigger message. A stop leaves the book; a stop-limit moves to the limit side
+   * at its limit price, resting from just before this tick (so this tick is matched against it too).
+   */
   private trigger(order: BookOrder, price: Decimal, tick: Tick, result: MatchResult): boolean {
     result.messages.push({
       kind: "trigger",
@@ -146,6 +157,13 @@ export class MatchingBook {
       price: str(price),
       timestamp: tick.timestamp,
     });
+    if (order.limit !== null) {
+      const limit: BookOrder = { ...order, kind: "limit", price: order.limit, limit: null, since: tick.timestamp - 1 };
+      this.byId.delete(order.id);
+      this.add(limit);
+      result.changed.push(limit);
+      return false;
+    }
     return true;
   }
 

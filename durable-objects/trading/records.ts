@@ -112,6 +112,8 @@ export interface RestingOrder {
   kind: "limit" | "stop";
   /** The limit price, or the stop price. */
   price: string;
+  /** A stop-limit's limit: when the stop is reached, the matcher rests it as a limit at this price. */
+  limit: string | null;
   /** What is left to fill (a stop: the whole quantity). */
   remaining: string;
   /** Since when it rests (ms): a limit fills only from prices after this, and from the volume traded since. */

@@ -262,8 +262,7 @@ class Deliver implements fc.Command<Model, Real> {
   check = () => true;
   run(m: Model, r: Real): void {
     const batch = r.outbox.splice(0);
-    const rests = attempt(r, () => r.ledger.applyMatches(batch, quotesOf(r), r.now)) ?? [];
-    for (const rest of rests) register(r, rest);
+    attempt(r, () => r.ledger.applyMatches(batch, quotesOf(r), r.now));
     r.lastDelivered = batch;
     checkInvariants(m, r);
   }

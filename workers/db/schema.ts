@@ -170,5 +170,26 @@ export const fills = sqliteTable(
   (t) => [index("fills_user_time_idx").on(t.userId, t.timestamp), index("fills_order_idx").on(t.orderId)],
 );
 
+/**
+ * The in-app inbox: one row per event a user is told about, keyed by the event's id, so an event
+ * the queue delivers twice is stored once.
+ */
+export const notifications = sqliteTable(
+  "notifications",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    type: text("type").notNull(),
+    /** The event's `data`, as JSON. */
+    data: text("data").notNull(),
+    /** The event's own time (ms). */
+    createdAt: integer("created_at").notNull(),
+    readAt: integer("read_at"),
+  },
+  (t) => [index("notifications_user_created_idx").on(t.userId, t.createdAt)],
+);
+
 export type UserRow = typeof users.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
