@@ -17,6 +17,8 @@ export interface WorkerProcess {
   token: string;
   /** Stops the Worker; its state directory is kept so `restart()` can bring the same state back. */
   stop(): Promise<void>;
+  /** Kills the Worker at once (SIGKILL, no shutdown), as a crash would; `restart()` brings its state back. */
+  kill(): Promise<void>;
   /** Starts it again on the same port with the same state (a Worker that was unreachable comes back). */
   restart(): Promise<void>;
   /** Stops it and deletes its state. */
@@ -130,6 +132,18 @@ export async function startWorker(
     token: DEV_COLLECTOR_TOKEN,
     stop,
     restart: launch,
+    kill: async () => {
+      const c = child;
+      if (!c || c.exitCode !== null || c.pid === undefined) return;
+      const exited = new Promise<void>((r) => c.once("exit", () => r()));
+      try {
+        process.kill(-c.pid, "SIGKILL"); // the whole group: npx, wrangler and both workerd
+      } catch {
+        // already gone
+      }
+      await exited;
+      child = undefined;
+    },
     dispose: async () => {
       await stop();
       rmSync(persistTo, { recursive: true, force: true });
