@@ -147,7 +147,8 @@ export class OrderMatcher {
       [...byUser].map(async ([userId, { seqs, messages }]) => {
         try {
           await this.deliver(userId, messages);
-          sql.exec(`DELETE FROM match_outbox WHERE seq IN (${seqs.map(() => "?").join(",")})`, ...seqs);
+          // One statement per row: a single IN list would exceed SQLite's bound-parameter limit (100 in DOs).
+          for (const seq of seqs) sql.exec("DELETE FROM match_outbox WHERE seq = ?", seq);
           delivered += seqs.length;
         } catch (error) {
           console.error(

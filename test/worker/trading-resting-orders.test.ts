@@ -1,4 +1,7 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { marketSymbol } from "../../durable-objects/addresses";
 import type { Order, Position } from "../../protocol/trading";
 import { call, type TestAccount } from "./support/auth";
 import { uniqueBase } from "./support/liquidations";
@@ -106,4 +109,36 @@ describe("resting orders fill when the venue's price reaches them", () => {
     expect(body.errors[0]?.path).toBe("price");
     expect(body.allowed).toEqual([100_000, 100_100]);
   });
+  it("delivers more fills for one user than SQLite binds in one statement, and leaves nothing to re-deliver", async () => {
+    const base = uniqueBase();
+    await setPrices(base, { upbit: 100_000 });
+    const trader = await newTrader();
+    const count = 150; // above the 100 bound parameters a Durable Object's SQLite takes
+    for (let i = 0; i < count; i++) {
+      await placed(trader, {
+        symbol: `${base}/KRW`,
+        side: "BUY",
+        order_type: "LIMIT",
+        price: 99_000,
+        quantity: "0.06",
+      });
+    }
+    expect((await accountOf(trader)).open_orders).toBe(count);
+    await setPrices(base, { upbit: 98_000 }, 1_000_000_000);
+    const deadline = Date.now() + 15_000;
+    while ((await accountOf(trader)).open_orders > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect((await accountOf(trader)).open_orders).toBe(0);
+    const { body: positions } = await getJsonAs<Position[]>(trader, `/api/positions/${trader.userId}`);
+    expect(positions.find((p) => p.symbol === `${base}/KRW`)?.quantity).toBeCloseTo(count * 0.06, 9);
+    let undelivered = -1;
+    for (let i = 0; i < 100 && undelivered !== 0; i++) {
+      undelivered = await runInDurableObject(marketSymbol(env, base), (_object, state) => {
+        return state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM match_outbox").one().n;
+      });
+      if (undelivered !== 0) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(undelivered).toBe(0);
+  }, 60_000);
 });
