@@ -1,6 +1,7 @@
 /** Turns the benchmark's results into the console table and bench/RESULTS.md. */
 import type { PointResult } from "./fanout-point";
 import { DIAGNOSTIC_CASE, SUSTAINED_P99_MS } from "./fanout-point";
+import { ms, n, pair, table } from "./format";
 import type { ProcessUsage } from "./process-usage";
 import type { RestLoadResult } from "./rest-load";
 import type { LatencySummary } from "./stats";
@@ -76,18 +77,6 @@ export interface Report {
   analysis: string;
 }
 
-const ms = (v: number | undefined) =>
-  v === undefined ? "–" : v >= 10_000 ? `${(v / 1000).toFixed(0)} s` : `${Math.round(v)}`;
-const pair = (s: LatencySummary | null) => (s ? `${ms(s.p50)} / ${ms(s.p99)}` : "–");
-const n = (v: number) =>
-  v >= 1e6
-    ? `${(v / 1e6).toFixed(2)} M`
-    : v >= 1e4
-      ? `${(v / 1e3).toFixed(0)} k`
-      : v >= 1e3
-        ? `${(v / 1e3).toFixed(1)} k`
-        : v.toFixed(0);
-
 /** CPU of the serving processes (everything but the benchmark client), in % of one core. */
 export function serverCpu(p: { usage: ProcessUsage[] }): number {
   return p.usage.filter((u) => !u.label.startsWith("bench client")).reduce((a, u) => a + u.cpuPercent, 0);
@@ -104,14 +93,6 @@ function otherCpu(p: { usage: ProcessUsage[]; machineBusyPercent: number }, cpus
 
 const withUnit = (v: number | undefined) =>
   v === undefined ? "–" : v >= 10_000 ? `${(v / 1000).toFixed(0)} s` : `${Math.round(v)} ms`;
-
-function table(headers: string[], rows: string[][]): string {
-  return [
-    `| ${headers.join(" | ")} |`,
-    `|${headers.map(() => "---").join("|")}|`,
-    ...rows.map((r) => `| ${r.join(" | ")} |`),
-  ].join("\n");
-}
 
 function pointRows(points: PointResult[], cpus: number): string[][] {
   return points.map((p) => [

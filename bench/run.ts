@@ -10,9 +10,9 @@
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, release, totalmem } from "node:os";
 import { DIAGNOSTIC_CASE, type PointResult, type PointTiming, runFanoutPoint } from "./fanout-point";
 import { runIngestLoad } from "./ingest-load";
+import { machineInfo, waitForIdleMachine } from "./machine";
 import { batchBody, coinSymbols, namesBatch, setupBatch, TickWriter } from "./market-fixture";
 import { UsageSampler } from "./process-usage";
 import {
@@ -20,7 +20,6 @@ import {
   consoleTable,
   type Goal,
   type IngestRow,
-  type MachineInfo,
   type Report,
   type RestRow,
   resultsMarkdown,
@@ -80,58 +79,10 @@ function log(line: string): void {
   console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 }
 
-function machineBusy(ms: number): Promise<number> {
-  const read = () => {
-    const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
-    return { busy: f.reduce((a, b) => a + b, 0) - f[3] - (f[4] ?? 0), total: f.reduce((a, b) => a + b, 0) };
-  };
-  const a = read();
-  return new Promise((resolve) =>
-    setTimeout(() => {
-      const b = read();
-      resolve(((b.busy - a.busy) / Math.max(1, b.total - a.total)) * 100);
-    }, ms),
-  );
-}
-
-/** Waits (bounded) until the machine is mostly idle, since it is shared with other work. */
-async function waitForIdleMachine(): Promise<string> {
-  const deadline = Date.now() + Number(process.env.BENCH_QUIET_WAIT_S ?? 120) * 1000;
-  for (;;) {
-    const busy = await machineBusy(3000);
-    if (busy < 35) return `machine ${busy.toFixed(0)}% busy before the run`;
-    if (Date.now() > deadline) return `machine still ${busy.toFixed(0)}% busy (other work) when the run started`;
-    log(`machine ${busy.toFixed(0)}% busy with other work; waiting for it to calm down`);
-    await new Promise((r) => setTimeout(r, 5000));
-  }
-}
-
 /** FANOUT_INTERVAL_MS as wrangler.toml sets it. */
 function wranglerFanoutInterval(): string {
   const toml = readFileSync(new URL("../wrangler.toml", import.meta.url), "utf8");
   return /^FANOUT_INTERVAL_MS\s*=\s*"(\d+)"/m.exec(toml)?.[1] ?? "?";
-}
-
-function machineInfo(commit: string): MachineInfo {
-  const cpuinfo = readFileSync("/proc/cpuinfo", "utf8");
-  const wrangler = JSON.parse(
-    readFileSync(new URL("../node_modules/wrangler/package.json", import.meta.url), "utf8"),
-  ) as {
-    version: string;
-  };
-  return {
-    date: new Date().toISOString(),
-    cpus: Number(execFileSync("nproc").toString().trim()) || cpus().length,
-    cpuModel: /model name\s*:\s*(.+)/.exec(cpuinfo)?.[1] ?? "unknown",
-    memoryGb: totalmem() / 1024 ** 3,
-    node: process.version,
-    kernel: release(),
-    loadAverageAtStart: loadavg()
-      .map((l) => l.toFixed(2))
-      .join(", "),
-    commit,
-    wrangler: wrangler.version,
-  };
 }
 
 async function post(system: SystemUnderTest, body: string): Promise<{ status: number; ms: number }> {
@@ -550,7 +501,7 @@ async function main(): Promise<void> {
     const source = snapshot;
     cleanups.add(async () => source.dispose());
     const machine = machineInfo(snapshot.commit);
-    const startNote = await waitForIdleMachine();
+    const startNote = await waitForIdleMachine(log);
     log(startNote);
     const phases: PhaseResult[] = [];
     if (only !== "ours") phases.push(await runPhase("baseline", startBaseline));

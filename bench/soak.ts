@@ -45,8 +45,8 @@ async function startProxy(target: () => string): Promise<{ url: string; server: 
         const batch = JSON.parse(body.toString("utf8")) as { events: { kind: string; venue?: string; id?: string }[] };
         for (const e of batch.events) {
           if (e.kind !== "liquidation" || !e.venue || !e.id) continue;
-          let ids = acknowledged.get(e.venue);
-          if (!ids) acknowledged.set(e.venue, (ids = new Set()));
+          const ids = acknowledged.get(e.venue) ?? new Set<string>();
+          acknowledged.set(e.venue, ids);
           ids.add(e.id);
         }
       }

@@ -15,14 +15,17 @@ import type {
 import { marketBoard, marketSymbol } from "./addresses";
 import { HibernatingObject } from "./sockets/hibernating-object";
 import type { SocketBase } from "./sockets/socket-roster";
-import { dec, str, ZERO } from "./trading/decimal";
+import { dec, ZERO } from "./trading/decimal";
 import { isOpen, Ledger } from "./trading/ledger";
 import { type LedgerProblem, LedgerRefusal, type LedgerResult, ok } from "./trading/ledger-problem";
 import { LedgerPublisher } from "./trading/ledger-publisher";
-import { premiumTradeView } from "./trading/premium-trade";
+import { makeCursor, type Page, parseCursor } from "./trading/page-cursor";
+import { adjustPosition } from "./trading/position-adjustment";
+import { placePremiumTrade, premiumTradeView } from "./trading/premium-trade";
 import { type Quotes, quotesFrom } from "./trading/quotes";
 import type { MatchMessage, OutboxEntry, RestingOrder } from "./trading/records";
 import { SqlLedgerRepo } from "./trading/sql-ledger-repo";
+import { changeFrames, snapshotBody } from "./trading/stream-frames";
 import { readTradingConfig, type TradingConfig } from "./trading/trading-config";
 import { valuate } from "./trading/valuation";
 import { accountView, fillView, orderView, pnlView, positionView } from "./trading/views";
@@ -30,12 +33,6 @@ import { accountView, fillView, orderView, pnlView, positionView } from "./tradi
 /** What a client may send on `/ws/user`: `snapshot` asks for the stream's current state again. */
 export const UserStreamClientMessage = z.object({ op: z.literal("snapshot") });
 type UserStreamClientMessage = z.infer<typeof UserStreamClientMessage>;
-
-/** A page of a list: the items and the cursor of the next page (null at the end). */
-export interface Page<T> {
-  items: T[];
-  next_cursor: string | null;
-}
 
 /** When to try again to publish or register after a failure. */
 const RETRY_MS = 2_000;
@@ -93,7 +90,7 @@ export class UserLedger extends HibernatingObject<SocketBase, UserStreamClientMe
   }
 
   async setLimits(patch: RiskLimitsPatch): Promise<LedgerResult<RiskLimits>> {
-    return this.run((now) => this.ledger.setLimits(patch, now).limits);
+    return this.run((now) => this.ledger.accounts.setLimits(patch, now).limits);
   }
 
   /** Cancels every open order (with its matcher), closes positions and restores the starting cash. */
@@ -231,7 +228,7 @@ export class UserLedger extends HibernatingObject<SocketBase, UserStreamClientMe
   async adjustPosition(update: PositionUpdate): Promise<LedgerResult<Position>> {
     const quotes = await this.quotes([update.symbol.split("/")[0] as string]);
     return this.run((now) => {
-      const record = this.ledger.adjustPosition(update, quotes, now);
+      const record = adjustPosition(this.ledger.accounts, update, quotes, now);
       const valuation = valuate(this.ledger.account(now), [record], quotes, this.config.priceStaleMs);
       const valued = valuation.positions[0] ?? {
         record,
@@ -257,35 +254,7 @@ export class UserLedger extends HibernatingObject<SocketBase, UserStreamClientMe
       if (replayed.value?.trade_id) return this.premiumTrade(replayed.value.trade_id);
     }
     const quotes = await this.quotes([request.symbol]);
-    const made = this.run((now) => {
-      const tradeId = crypto.randomUUID();
-      const leg = (side: "BUY" | "SELL", venue: typeof request.buy_venue, key: string | null) =>
-        this.ledger.place(
-          {
-            symbol: `${request.symbol}/${venue === "upbit" || venue === "bithumb" ? "KRW" : "USDT"}`,
-            side,
-            order_type: "MARKET",
-            quantity: request.quantity,
-            venue,
-            client_order_id: request.client_order_id ? `${request.client_order_id}:${side.toLowerCase()}` : undefined,
-          },
-          { id: crypto.randomUUID(), idempotencyKey: key, requestHash: idempotency?.hash ?? null, tradeId },
-          quotes,
-          now,
-        ).order;
-      const buy = leg("BUY", request.buy_venue, idempotency?.key ?? null);
-      const sell = leg("SELL", request.sell_venue, null);
-      this.repo.saveTrade({
-        id: tradeId,
-        base: request.symbol,
-        quantity: buy.quantity,
-        buy_order_id: buy.id,
-        sell_order_id: sell.id,
-        entry_usd_krw: quotes.usdKrw ? str(quotes.usdKrw) : null,
-        created_at: now,
-      });
-      return tradeId;
-    });
+    const made = this.run((now) => placePremiumTrade(this.ledger, this.repo, request, idempotency, quotes, now));
     return made.ok ? this.premiumTrade(made.value) : made;
   }
 
@@ -419,17 +388,7 @@ export class UserLedger extends HibernatingObject<SocketBase, UserStreamClientMe
 
   /** The stream's state: who it belongs to, the open orders and the positions (at the last prices read). */
   protected override sendSnapshot(ws: WebSocket): void {
-    const account = this.repo.account();
-    const quotes = this.lastQuotes ?? { quote: () => null, usdKrw: null, usdtKrw: null, at: Date.now() };
-    const positions = account
-      ? valuate(account, this.repo.positions(), quotes, this.config.priceStaleMs).positions
-      : [];
-    const data = {
-      user_id: this.userId,
-      open_orders: this.repo.openOrders().map(orderView),
-      positions: positions.map((p) => positionView(p, this.userId)),
-    };
-    this.sendFrame(ws, "snapshot", `"data":${JSON.stringify(data)}`);
+    this.sendFrame(ws, "snapshot", snapshotBody(this.repo, this.lastQuotes, this.userId, this.config.priceStaleMs));
   }
 
   protected override onClientMessage(ws: WebSocket): void {
@@ -439,23 +398,7 @@ export class UserLedger extends HibernatingObject<SocketBase, UserStreamClientMe
   /** Sends each change to every open socket: `order` and `fill` messages, then the moved `position`. */
   private stream(entries: OutboxEntry[]): void {
     if (this.sockets.count() === 0) return;
-    const frames: { type: string; body: string }[] = [];
-    const moved = new Set<string>();
-    for (const entry of entries) {
-      if (entry.kind === "order") {
-        frames.push({ type: "order", body: `"data":${JSON.stringify(orderView(entry.order))}` });
-      } else {
-        frames.push({ type: "fill", body: `"data":${JSON.stringify(fillView(entry.fill, this.userId))}` });
-        moved.add(`${entry.fill.venue}|${entry.fill.base}`);
-      }
-    }
-    const account = this.repo.account();
-    if (account && moved.size > 0 && this.lastQuotes) {
-      const records = this.repo.positions().filter((p) => moved.has(`${p.venue}|${p.base}`));
-      for (const p of valuate(account, records, this.lastQuotes, this.config.priceStaleMs).positions) {
-        frames.push({ type: "position", body: `"data":${JSON.stringify(positionView(p, this.userId))}` });
-      }
-    }
+    const frames = changeFrames(entries, this.repo, this.lastQuotes, this.userId, this.config.priceStaleMs);
     for (const [ws] of this.sockets.entries()) for (const f of frames) this.sendFrame(ws, f.type, f.body);
   }
 }
@@ -469,19 +412,4 @@ function notFound(id: string): LedgerResult<never> {
     message: "no such order",
   };
   return { ok: false, problem };
-}
-
-function makeCursor(at: number, id: string): string {
-  return btoa(`${at}:${id}`).replaceAll("=", "");
-}
-
-function parseCursor(cursor: string | null): { at: number; id: string } | null {
-  if (!cursor) return null;
-  try {
-    const [at, ...rest] = atob(cursor).split(":");
-    const id = rest.join(":");
-    return /^\d+$/.test(at ?? "") && id ? { at: Number(at), id } : null;
-  } catch {
-    return null;
-  }
 }

@@ -1,53 +1,22 @@
 /**
  * The paper-trading ledger of one user, its logic without I/O: placing orders (venue rules, risk
- * checks, immediate execution), cancelling them, applying what the coins' matchers report (fills of
- * resting limits, stops reached), and the account itself (cash per currency, positions, fees,
- * realised PnL per day in Asia/Seoul). Every operation runs against a `LedgerRepo` inside one
+ * checks, immediate execution), cancelling them, and applying what the coins' matchers report (fills
+ * of resting limits, stops reached); each fill booked in the account (`AccountBook`). Every operation runs against a `LedgerRepo` inside one
  * transaction and is deterministic given its inputs (the clock, the quotes, the ids), so the same
  * operation retried after a crash or delivered twice changes nothing the second time.
  */
 
 import { QUANTITY_DECIMALS } from "../../protocol/market-rules";
-import {
-  type Currency,
-  FINAL_STATUSES,
-  type OrderCreate,
-  type PositionUpdate,
-  type RiskLimitsPatch,
-} from "../../protocol/trading";
-import { type MarketVenue, VENUE_CURRENCY } from "../../protocol/venues";
+import { FINAL_STATUSES, type OrderCreate } from "../../protocol/trading";
+import { AccountBook } from "./account-book";
 import { Decimal, dec, str, ZERO } from "./decimal";
-import {
-  checkMinimumValue,
-  checkPriceUnit,
-  checkQuantityPrecision,
-  feeOf,
-  freshQuote,
-  immediateQuantity,
-  isMarketable,
-  marketFillPrice,
-  stopTriggers,
-} from "./execution";
+import { feeOf, immediateQuantity, isMarketable, marketFillPrice } from "./execution";
 import { refuse } from "./ledger-problem";
 import type { LedgerRepo } from "./ledger-repo";
-import { applyToPosition } from "./position-math";
+import { checkOrder } from "./order-check";
 import type { Quotes, VenueQuote } from "./quotes";
-import type { AccountRecord, FillRecord, MatchMessage, OrderRecord, PositionRecord, RestingOrder } from "./records";
-import { checkRisk, dayRealizedUsd, type OrderExposure } from "./risk";
+import type { AccountRecord, FillRecord, MatchMessage, OrderRecord, RestingOrder } from "./records";
 import type { TradingConfig } from "./trading-config";
-import { valuate } from "./valuation";
-
-const SEOUL_OFFSET_MS = 9 * 3_600_000;
-
-/** The day (`YYYY-MM-DD`) in Asia/Seoul (UTC+9 all year: Korea keeps no daylight saving time). */
-export function seoulDay(ms: number): string {
-  return new Date(ms + SEOUL_OFFSET_MS).toISOString().slice(0, 10);
-}
-
-/** The venue an order goes to when it names none: Upbit for KRW markets, Binance for USDT markets. */
-export function defaultVenue(quote: string): MarketVenue {
-  return quote === "KRW" ? "upbit" : "binance";
-}
 
 export function isOpen(order: OrderRecord): boolean {
   return !FINAL_STATUSES.includes(order.status);
@@ -60,51 +29,19 @@ export interface Placed {
 }
 
 export class Ledger {
+  readonly accounts: AccountBook;
+
   constructor(
     private readonly repo: LedgerRepo,
     private readonly config: TradingConfig,
     private readonly userId: string,
-  ) {}
+  ) {
+    this.accounts = new AccountBook(repo, config, userId);
+  }
 
-  // --- the account -------------------------------------------------------------------------
-
-  /**
-   * The account, created on first use with the starting cash and default limits. Its day moves
-   * forward to `now`'s day (Asia/Seoul), never back, starting that day's realised PnL at zero.
-   */
+  /** The account (created on first use; see `AccountBook.account`). */
   account(now: number): AccountRecord {
-    const existing = this.repo.account();
-    const account = existing ?? this.freshAccount(now, now);
-    const today = seoulDay(now);
-    const newDay = today > account.day;
-    if (newDay) {
-      account.day = today;
-      account.day_realized = { KRW: "0", USDT: "0" };
-    }
-    if (!existing || newDay) this.repo.saveAccount(account);
-    return account;
-  }
-
-  private freshAccount(createdAt: number, now: number): AccountRecord {
-    return {
-      user_id: this.userId,
-      created_at: createdAt,
-      cash: { ...this.config.startingCash },
-      fees_paid: { KRW: "0", USDT: "0" },
-      realized_pnl: { KRW: "0", USDT: "0" },
-      day: seoulDay(now),
-      day_realized: { KRW: "0", USDT: "0" },
-      limits: { ...this.config.defaultLimits },
-      cooldown_until: null,
-    };
-  }
-
-  /** Changes the account's risk limits (the caller decides who may). */
-  setLimits(patch: RiskLimitsPatch, now: number): AccountRecord {
-    const account = this.account(now);
-    account.limits = { ...account.limits, ...patch };
-    this.repo.saveAccount(account);
-    return account;
+    return this.accounts.account(now);
   }
 
   /**
@@ -112,12 +49,8 @@ export class Ledger {
    * closed without trading, cash, fees and PnL back to the start. Order and fill history stays.
    */
   reset(now: number): OrderRecord[] {
-    const account = this.account(now);
     const cancelled = this.repo.openOrders().map((order) => this.finish(order, "CANCELLED", "account reset", now));
-    this.repo.clearPositions();
-    const fresh = this.freshAccount(account.created_at, now);
-    fresh.limits = account.limits;
-    this.repo.saveAccount(fresh);
+    this.accounts.restart(now);
     return cancelled;
   }
 
@@ -154,13 +87,7 @@ export class Ledger {
     quotes: Quotes,
     now: number,
   ): Placed {
-    const account = this.account(now);
-    const [base, quote] = request.symbol.split("/") as [string, Currency];
-    const venue = request.venue ?? defaultVenue(quote);
-    const quantity = dec(request.quantity);
-    const price = request.price != null ? dec(request.price) : null;
-    const stop = request.stop_price != null ? dec(request.stop_price) : null;
-    checkQuantityPrecision(venue, quantity);
+    this.accounts.account(now);
     if (request.client_order_id && this.repo.orderByClientId(request.client_order_id)) {
       refuse({
         status: 409,
@@ -170,42 +97,13 @@ export class Ledger {
         message: "must be unique among your orders",
       });
     }
-
-    const last = quotes.quote(venue, base);
-    if (!last) freshQuote(null, venue, base, now, this.config); // refuses: no such market
-    const fresh = last !== null && now - last.timestamp <= this.config.priceStaleMs ? last : null;
-    let reference: Decimal;
-    if (request.order_type === "MARKET") {
-      reference = freshQuote(last, venue, base, now, this.config).price;
-    } else {
-      if (price) checkPriceUnit(venue, base, price, "price");
-      if (stop) {
-        checkPriceUnit(venue, base, stop, "stop_price");
-        if (fresh && stopTriggers(request.side, stop, fresh.price)) {
-          refuse({
-            status: 400,
-            slug: "stop-would-trigger",
-            detail: `A ${request.side} stop at ${str(stop)} would trigger at once: ${venue}'s last price is ${str(fresh.price)}`,
-            path: "stop_price",
-            message: request.side === "BUY" ? "must be above the last price" : "must be below the last price",
-          });
-        }
-      }
-      reference = price ?? stop ?? ZERO;
-    }
-    checkMinimumValue(venue, quantity, reference, quote);
-
-    const exposure: OrderExposure = { venue, base, quote, side: request.side, quantity, price: reference };
-    this.ensureCooldown(account, quotes, now);
-    checkRisk({
-      account,
-      order: exposure,
-      position: this.repo.position(venue, base),
-      openOrders: this.repo.openOrders(),
-      valuation: valuate(account, this.repo.positions(), quotes, this.config.priceStaleMs),
+    const { venue, base, quote, quantity, price, stop, reference, fresh } = checkOrder(
+      request,
       quotes,
       now,
-    });
+      this.config,
+    );
+    this.accounts.checkExposure({ venue, base, quote, side: request.side, quantity, price: reference }, quotes, now);
 
     const order: OrderRecord = {
       id: meta.id,
@@ -313,7 +211,7 @@ export class Ledger {
   /** The matcher has the order now. */
   registered(orderId: string): void {
     const order = this.repo.order(orderId);
-    if (!order || order.matcher !== "pending" || !isOpen(order)) return;
+    if (order?.matcher !== "pending" || !isOpen(order)) return;
     order.matcher = "resting";
     this.repo.saveOrder(order);
   }
@@ -419,24 +317,8 @@ export class Ledger {
     const quantity = dec(order.quantity);
     if (quotes) {
       try {
-        const account = this.account(now);
-        this.ensureCooldown(account, quotes, now);
-        checkRisk({
-          account,
-          order: {
-            venue: order.venue,
-            base: order.base,
-            quote: order.quote,
-            side: order.side,
-            quantity,
-            price: triggerPrice,
-          },
-          position: this.repo.position(order.venue, order.base),
-          openOrders: this.repo.openOrders().filter((o) => o.id !== order.id),
-          valuation: valuate(account, this.repo.positions(), quotes, this.config.priceStaleMs),
-          quotes,
-          now,
-        });
+        const { venue, base, quote, side } = order;
+        this.accounts.checkExposure({ venue, base, quote, side, quantity, price: triggerPrice }, quotes, now, order.id);
       } catch (error) {
         const detail = error instanceof Error ? error.message : String(error);
         this.finish(order, "REJECTED", `at trigger: ${detail}`, now);
@@ -482,38 +364,9 @@ export class Ledger {
     };
     this.repo.saveFill(fill);
 
-    const account = this.account(at);
     const delta = order.side === "BUY" ? quantity : quantity.negated();
-    const held = this.repo.position(order.venue, order.base);
-    const { position, realized } = applyToPosition(
-      {
-        quantity: dec(held?.quantity ?? 0),
-        avgPrice: dec(held?.avg_price ?? 0),
-        realized: dec(held?.realized_pnl ?? 0),
-      },
-      delta,
-      price,
-    );
-    const record: PositionRecord = {
-      venue: order.venue,
-      base: order.base,
-      quote: order.quote,
-      quantity: str(position.quantity),
-      avg_price: str(position.avgPrice),
-      realized_pnl: str(position.realized),
-      created_at: held?.created_at ?? at,
-      updated_at: at,
-    };
-    this.repo.savePosition(record);
-
-    const q = order.quote;
-    account.cash[q] = str(dec(account.cash[q]).minus(delta.times(price)).minus(fee));
-    account.fees_paid[q] = str(dec(account.fees_paid[q]).plus(fee));
-    account.realized_pnl[q] = str(dec(account.realized_pnl[q]).plus(realized));
-    if (seoulDay(at) === account.day)
-      account.day_realized[q] = str(dec(account.day_realized[q]).plus(realized).minus(fee));
-    if (quotes) this.ensureCooldown(account, quotes, at);
-    this.repo.saveAccount(account);
+    const { venue, base, quote } = order;
+    this.accounts.book({ venue, base, quote, delta, price, fee, at }, quotes);
 
     order.filled_quantity = str(dec(order.filled_quantity).plus(quantity));
     order.filled_value = str(dec(order.filled_value).plus(quantity.times(price)));
@@ -524,16 +377,6 @@ export class Ledger {
     this.repo.publish({ kind: "fill", fill });
     this.save(order, done ? "order.filled" : "order.status_updated", at);
     return fill;
-  }
-
-  /** Starts the cooldown when the day's realised loss has reached the limit (once per breach). */
-  private ensureCooldown(account: AccountRecord, quotes: Quotes, now: number): void {
-    const loss = dayRealizedUsd(account, quotes).negated();
-    const active = account.cooldown_until !== null && now < account.cooldown_until;
-    if (loss.greaterThanOrEqualTo(account.limits.max_daily_loss_usd) && !active) {
-      account.cooldown_until = now + account.limits.loss_cooldown_minutes * 60_000;
-      this.repo.saveAccount(account);
-    }
   }
 
   /** Ends an order in a final status. */
@@ -559,66 +402,5 @@ export class Ledger {
     order.version++;
     this.repo.saveOrder(order);
     this.repo.publish({ kind: "order", order: { ...order }, event });
-  }
-
-  // --- admin adjustment ----------------------------------------------------------------------
-
-  /**
-   * The seed's `POST /positions/update`: an admin moves a position by `quantity_change` at `price`,
-   * as a fill without a fee or an order, after the same risk checks an order passes.
-   */
-  adjustPosition(update: PositionUpdate, quotes: Quotes, now: number): PositionRecord {
-    const account = this.account(now);
-    const [base, quote] = update.symbol.split("/") as [string, Currency];
-    const venue = update.venue ?? defaultVenue(quote);
-    if (VENUE_CURRENCY[venue] !== quote) {
-      refuse({
-        status: 400,
-        slug: "validation",
-        detail: `${venue} does not quote ${update.symbol}`,
-        path: "venue",
-        message: `not a ${quote} venue`,
-      });
-    }
-    const change = dec(update.quantity_change);
-    const price = dec(update.price);
-    checkQuantityPrecision(venue, change.abs());
-    const side = change.greaterThan(0) ? ("BUY" as const) : ("SELL" as const);
-    this.ensureCooldown(account, quotes, now);
-    checkRisk({
-      account,
-      order: { venue, base, quote, side, quantity: change.abs(), price },
-      position: this.repo.position(venue, base),
-      openOrders: this.repo.openOrders(),
-      valuation: valuate(account, this.repo.positions(), quotes, this.config.priceStaleMs),
-      quotes,
-      now,
-    });
-    const held = this.repo.position(venue, base);
-    const { position, realized } = applyToPosition(
-      {
-        quantity: dec(held?.quantity ?? 0),
-        avgPrice: dec(held?.avg_price ?? 0),
-        realized: dec(held?.realized_pnl ?? 0),
-      },
-      change,
-      price,
-    );
-    const record: PositionRecord = {
-      venue,
-      base,
-      quote,
-      quantity: str(position.quantity),
-      avg_price: str(position.avgPrice),
-      realized_pnl: str(position.realized),
-      created_at: held?.created_at ?? now,
-      updated_at: now,
-    };
-    this.repo.savePosition(record);
-    account.cash[quote] = str(dec(account.cash[quote]).minus(change.times(price)));
-    account.realized_pnl[quote] = str(dec(account.realized_pnl[quote]).plus(realized));
-    account.day_realized[quote] = str(dec(account.day_realized[quote]).plus(realized));
-    this.repo.saveAccount(account);
-    return record;
   }
 }

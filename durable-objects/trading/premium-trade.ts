@@ -4,11 +4,55 @@
  * Its premium is the KRW leg's price over the USDT leg's at USD/KRW, minus one; its PnL is both legs'
  * at live prices, the USDT leg (and its fee) at USD/KRW, fees included.
  */
-import type { PremiumTrade } from "../../protocol/trading";
-import { type Decimal, dec, num, ZERO } from "./decimal";
+import type { PremiumTrade, PremiumTradeCreate } from "../../protocol/trading";
+import { isKrwVenue } from "../../protocol/venues";
+import { type Decimal, dec, num, str, ZERO } from "./decimal";
+import type { Ledger } from "./ledger";
+import type { LedgerRepo } from "./ledger-repo";
 import type { Quotes } from "./quotes";
 import type { OrderRecord, TradeRecord } from "./records";
 import { orderView } from "./views";
+
+/**
+ * Places both legs as market orders and records the trade, inside the caller's transaction: when
+ * either leg is refused, neither is kept. The buy leg carries the `Idempotency-Key`. Returns the id.
+ */
+export function placePremiumTrade(
+  ledger: Ledger,
+  repo: LedgerRepo,
+  request: PremiumTradeCreate,
+  idempotency: { key: string; hash: string } | null,
+  quotes: Quotes,
+  now: number,
+): string {
+  const tradeId = crypto.randomUUID();
+  const leg = (side: "BUY" | "SELL", venue: PremiumTradeCreate["buy_venue"], key: string | null) =>
+    ledger.place(
+      {
+        symbol: `${request.symbol}/${isKrwVenue(venue) ? "KRW" : "USDT"}`,
+        side,
+        order_type: "MARKET",
+        quantity: request.quantity,
+        venue,
+        client_order_id: request.client_order_id ? `${request.client_order_id}:${side.toLowerCase()}` : undefined,
+      },
+      { id: crypto.randomUUID(), idempotencyKey: key, requestHash: idempotency?.hash ?? null, tradeId },
+      quotes,
+      now,
+    ).order;
+  const buy = leg("BUY", request.buy_venue, idempotency?.key ?? null);
+  const sell = leg("SELL", request.sell_venue, null);
+  repo.saveTrade({
+    id: tradeId,
+    base: request.symbol,
+    quantity: buy.quantity,
+    buy_order_id: buy.id,
+    sell_order_id: sell.id,
+    entry_usd_krw: quotes.usdKrw ? str(quotes.usdKrw) : null,
+    created_at: now,
+  });
+  return tradeId;
+}
 
 function averagePrice(order: OrderRecord): Decimal | null {
   const filled = dec(order.filled_quantity);

@@ -90,7 +90,7 @@ export function accountView(
   const limits = account.limits;
   const largestUsd = valuation.positions.reduce((max, p) => {
     const usd = toUsd(p.value.abs(), p.record.quote, quotes);
-    return usd && usd.greaterThan(max) ? usd : max;
+    return usd?.greaterThan(max) ? usd : max;
   }, ZERO);
   const cooling = account.cooldown_until !== null && now < account.cooldown_until;
   return {
