@@ -29,6 +29,8 @@ import { readFanoutInterval } from "./support/settings";
 export { type FeedApplyResult, LIQUIDATION_RETENTION_MS } from "./liquidations/liquidation-store";
 
 const LARGEST_IN_AGGREGATE = 10;
+/** The newest liquidations an aggregate lists (the seed's `liquidations`). */
+const RECENT_IN_AGGREGATE = 100;
 const LARGEST_IN_SUMMARY = 5;
 /** Snapshot size of `/ws/liquidations` unless the socket asks for another `limit`. */
 const DEFAULT_SNAPSHOT = 100;
@@ -112,6 +114,11 @@ export class LiquidationFeed extends HibernatingObject<LiquidationSocketState, L
       venues: totals.venues,
       total: totals.total,
       largest: this.store.largestSince(from, LARGEST_IN_AGGREGATE).map((l) => withKrw(l, rate)),
+      liquidations: this.store
+        .recent()
+        .filter((l) => l.timestamp >= from)
+        .slice(0, RECENT_IN_AGGREGATE)
+        .map((l) => withKrw(l, rate)),
       timestamp: now,
     };
   }

@@ -2,13 +2,18 @@ import type { Source } from "../protocol/common";
 import type { IngestBatch, TickerEvent } from "../protocol/ingest";
 import { type LiquidationRecord, type LiquidationSummary, withKrw } from "../protocol/liquidations";
 import type { Coin, CoinName, ExchangeRate, FearGreed } from "../protocol/market";
-import { isBoardMarket, isCoinSymbol, marketKey } from "../protocol/venues";
+import { type CandleResolution, isBoardMarket, isCoinSymbol, marketKey } from "../protocol/venues";
 import { ClientMessage } from "../protocol/websocket";
 import { liquidationFeed, marketSymbol } from "./addresses";
+import { AppliedBatches } from "./market/applied-batches";
 import { CoinView } from "./market/coin-view";
+import type { PremiumWindows } from "./market/premium-context";
+import { PremiumWindowStore } from "./market/premium-window-store";
+import type { RateHistory } from "./market/rate-series";
 import { SymbolOutbox } from "./market/symbol-outbox";
 import { draftCandles, premiumPoint, type SymbolUpdate, ticksOf } from "./market/symbol-update";
 import { type StoredTicker, TickerBook } from "./market/ticker-book";
+import { UsdKrwHistory } from "./market/usd-krw-history";
 import { toAsciiJson } from "./sockets/ascii-json";
 import { ConflatedFanout, type FanoutSource, type SocketState } from "./sockets/conflated-fanout";
 import { HibernatingObject } from "./sockets/hibernating-object";
@@ -16,8 +21,6 @@ import { type CompressedJson, compressJson } from "./support/compressed-json";
 import { readBounds, readFanoutInterval } from "./support/settings";
 import { SnapshotCache } from "./support/snapshot-cache";
 
-/** How long an applied batch id is remembered for de-duplication. */
-const BATCH_ID_RETENTION_MS = 24 * 60 * 60 * 1000;
 /** How long a rendered `/api/coins/latest` body is reused (keeps prices and `stale` flags current). */
 const SNAPSHOT_MAX_AGE_MS = 500;
 /** How old a rendered body may be and still be served while the next one renders. */
@@ -59,6 +62,9 @@ export interface BoardStats {
 export class MarketBoard extends HibernatingObject<SocketState, ClientMessage> implements FanoutSource {
   protected readonly clientMessages = ClientMessage;
   private readonly book: TickerBook;
+  private readonly batches: AppliedBatches;
+  private readonly usdKrw: UsdKrwHistory;
+  private readonly windows: PremiumWindowStore;
   private readonly view: CoinView;
   private readonly outbox: SymbolOutbox;
   private readonly fanout: ConflatedFanout;
@@ -73,13 +79,11 @@ export class MarketBoard extends HibernatingObject<SocketState, ClientMessage> i
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     const sql = ctx.storage.sql;
-    sql.exec(`CREATE TABLE IF NOT EXISTS applied_batches (
-      batch_id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL, digest TEXT)`);
-    // Boards created before batches had digests: add the column (old rows keep none).
-    const columns = sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('applied_batches')").toArray();
-    if (!columns.some((c) => c.name === "digest")) sql.exec("ALTER TABLE applied_batches ADD COLUMN digest TEXT");
+    this.batches = new AppliedBatches(sql);
     this.book = new TickerBook(sql);
-    this.view = new CoinView(this.book, readBounds(env));
+    this.usdKrw = new UsdKrwHistory(sql);
+    this.windows = new PremiumWindowStore(sql);
+    this.view = new CoinView(this.book, readBounds(env), (base) => this.windows.get(base));
     this.fanout = new ConflatedFanout(ctx, this.sockets, this, readFanoutInterval(env));
     this.outbox = new SymbolOutbox(
       ctx.storage,
@@ -93,21 +97,14 @@ export class MarketBoard extends HibernatingObject<SocketState, ClientMessage> i
    * (`digest`, computed by the gateway). The board is where the gateway learns whether a batch is new,
    * a duplicate or a conflict, before anything else applies it. Tickers older than what we hold for
    * the same market are ignored; every write for the batch lands in storage before the call returns.
-   * Liquidations are the LiquidationFeed's; the board ignores them.
+   * Liquidations are the LiquidationFeed's, and candles the coins' own objects' (the gateway sends
+   * them there, and may leave them out of the batch it passes here); the board ignores them.
    */
   async applyBatch(batch: IngestBatch, digest: string): Promise<BoardApplyResult> {
-    const sql = this.ctx.storage.sql;
-    const seen = sql
-      .exec<{ digest: string | null }>("SELECT digest FROM applied_batches WHERE batch_id = ?", batch.batch_id)
-      .toArray()[0];
-    if (seen) {
-      // A batch remembered without a digest (from before digests) can only be taken as a duplicate.
-      if (seen.digest !== null && seen.digest !== digest) {
-        this.counters.batches_conflict++;
-        return { outcome: "conflict" };
-      }
-      this.counters.batches_duplicate++;
-      return { outcome: "duplicate" };
+    const seen = this.batches.seen(batch.batch_id, digest);
+    if (seen !== "new") {
+      this.counters[seen === "conflict" ? "batches_conflict" : "batches_duplicate"]++;
+      return { outcome: seen };
     }
 
     const now = Date.now();
@@ -132,7 +129,11 @@ export class MarketBoard extends HibernatingObject<SocketState, ClientMessage> i
           break;
         }
         case "fx":
+          this.usdKrw.recordLive(event);
           if (this.book.applyFx(event)) everyCoinChanged = true;
+          break;
+        case "fx_history":
+          this.usdKrw.recordDaily(event);
           break;
         case "coin":
           this.book.applyCoinName(event);
@@ -142,6 +143,8 @@ export class MarketBoard extends HibernatingObject<SocketState, ClientMessage> i
           if (this.book.applyFearGreed(event)) this.fanout.markGlobalsDirty();
           break;
         case "liquidation":
+        case "candle":
+        case "candle_coverage":
           break;
       }
     }
@@ -152,20 +155,26 @@ export class MarketBoard extends HibernatingObject<SocketState, ClientMessage> i
 
     this.book.saveTickers(changedTickers.values());
     this.book.setSource(batch.source);
-    sql.exec(
-      "INSERT INTO applied_batches (batch_id, applied_at, digest) VALUES (?, ?, ?)",
-      batch.batch_id,
-      now,
-      digest,
-    );
+    this.batches.remember(batch.batch_id, digest, now);
     if (now - this.lastPrune > 60 * 60 * 1000) {
       this.lastPrune = now;
-      sql.exec("DELETE FROM applied_batches WHERE applied_at < ?", now - BATCH_ID_RETENTION_MS);
+      this.batches.prune(now);
+      this.usdKrw.prune(now);
     }
     this.outbox.add(this.symbolUpdates(ticksByBase, now));
     this.counters.batches_applied++;
     this.counters.events_applied += batch.events.length;
     return { outcome: "applied" };
+  }
+
+  /** USD/KRW over a period range, for a coin's premium history (see `UsdKrwHistory.series`). */
+  usdKrwHistory(resolution: CandleResolution, from: number, to: number): RateHistory {
+    return this.usdKrw.series(resolution, from, to);
+  }
+
+  /** A coin's premium windows, summed up by its MarketSymbol: today's premium is rated against them. */
+  setPremiumWindows(base: string, windows: PremiumWindows): void {
+    if (this.windows.set(base, windows)) this.fanout.markDirty(base);
   }
 
   /** Each touched coin's candle drafts, premium point and latest view, for its MarketSymbol. */
@@ -284,6 +293,7 @@ export class MarketBoard extends HibernatingObject<SocketState, ClientMessage> i
       fear_greed: this.book.fearGreed(),
       liquidations,
       timestamp: now,
+      updated_at: new Date(now).toISOString(),
       source: this.book.source(),
     });
     // Renders run one at a time and at least 500 ms apart, so the render time names the rendering.

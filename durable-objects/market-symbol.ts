@@ -1,10 +1,24 @@
-import { FUTURE_ALLOWANCE_MS, keepsHeld } from "../protocol/ingest";
-import type { CandleRow, Coin, PremiumHistoryPoint } from "../protocol/market";
-import { type CandleInterval, INTERVAL_MS } from "../protocol/venues";
+import { type CandleCoverageEvent, type CandleEvent, FUTURE_ALLOWANCE_MS, keepsHeld } from "../protocol/ingest";
+import type { CandleRow, Coin, PremiumHistoryPoint, PremiumStats } from "../protocol/market";
+import {
+  CANDLE_RETENTION_MS,
+  type CandleInterval,
+  type CandleResolution,
+  INTERVAL_MS,
+  isBoardMarket,
+  KRW_VENUES,
+} from "../protocol/venues";
 import { CoinStreamClientMessage } from "../protocol/websocket";
-import { marketBoard, userLedger } from "./addresses";
+import { marketBoard, marketSymbol, userLedger } from "./addresses";
+import { candleChart } from "./market/candle-chart";
+import { DraftCandles } from "./market/draft-candles";
 import { OrderMatcher } from "./market/order-matcher";
-import { type CandleDraft, floorTo, type PremiumPoint, type SymbolUpdate } from "./market/symbol-update";
+import { PremiumBackfill, type RatesOfRange } from "./market/premium-backfill";
+import { distributionSummary, hasHistory, type PremiumWindows } from "./market/premium-context";
+import { PremiumHistory } from "./market/premium-history";
+import type { RateHistory } from "./market/rate-series";
+import type { SymbolUpdate } from "./market/symbol-update";
+import { type CandleCoverage, VenueCandles } from "./market/venue-candles";
 import { toAsciiJson } from "./sockets/ascii-json";
 import { ConflatedFanout, type FanoutSource, type SocketState } from "./sockets/conflated-fanout";
 import { HibernatingObject } from "./sockets/hibernating-object";
@@ -12,24 +26,33 @@ import { readFanoutInterval } from "./support/settings";
 import type { MatchMessage, RestingOrder } from "./trading/records";
 import { readTradingConfig } from "./trading/trading-config";
 
-/** Candles and premium history are kept this long (1-minute rows; longer intervals are rolled up on read). */
-export const HISTORY_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+/** How long after candles arrive their premium history is computed (one run for a burst of batches). */
+const PREMIUM_WORK_DELAY_MS = 2_000;
+/** The premium windows are summed up again at most this often from live premiums alone. */
+const WINDOWS_EVERY_MS = 10 * 60_000;
 
 /**
- * MarketSymbol: one object per coin (addressed by `idFromName(BASE)`). It keeps 1-minute candles
- * per venue and the premium history in SQLite, one row per minute (not per tick), for 7 days,
- * and serves `/ws/prices/{symbol}` with conflated updates. It is also where the coin's resting
- * orders wait (`OrderMatcher`): every tick the board delivers is matched against them, and what fills
- * goes to the users' ledgers. The MarketBoard delivers its updates (see `SymbolUpdate`): within one
- * fan-out interval while someone watches this coin's stream or an order rests on it, about once a
- * second otherwise.
+ * MarketSymbol: one object per coin (addressed by `idFromName(BASE)`). It keeps the coin's history in
+ * SQLite: each venue's closed candles from the venues' own candle APIs (`VenueCandles`: 1m for 7 days,
+ * 1h for a year, 1d for good), the provisional candle of minutes no venue candle has arrived for
+ * (`DraftCandles`, from ticks), and the premium history computed from them (`PremiumHistory`,
+ * `PremiumBackfill`), summed up into the windows the board rates today's premium against. It serves
+ * `/ws/prices/{symbol}` with conflated updates, and it is where the coin's resting orders wait
+ * (`OrderMatcher`): every tick the board delivers is matched against them, and what fills goes to the
+ * users' ledgers. The MarketBoard delivers its updates (see `SymbolUpdate`): within one fan-out interval
+ * while someone watches this coin's stream or an order rests on it, about once a second otherwise.
  */
 export class MarketSymbol extends HibernatingObject<SocketState, CoinStreamClientMessage> implements FanoutSource {
   protected readonly clientMessages = CoinStreamClientMessage;
   private coin: Coin | null = null;
   private readonly fanout: ConflatedFanout;
   private readonly matcher: OrderMatcher;
+  private readonly venueCandles: VenueCandles;
+  private readonly drafts: DraftCandles;
+  private readonly premiums: PremiumHistory;
+  private readonly premiumBackfill: PremiumBackfill;
   private lastPrune = 0;
+  private windowsAt = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -40,21 +63,18 @@ export class MarketSymbol extends HibernatingObject<SocketState, CoinStreamClien
     );
     // Matches a previous instance stored but did not deliver.
     if (this.matcher.pendingMessages() > 0) void ctx.storage.setAlarm(Date.now() + 100);
-    ctx.blockConcurrencyWhile(async () => {
-      const sql = ctx.storage.sql;
-      sql.exec(`CREATE TABLE IF NOT EXISTS candles (
-        venue TEXT NOT NULL, minute INTEGER NOT NULL,
-        open REAL NOT NULL, high REAL NOT NULL, low REAL NOT NULL, close REAL NOT NULL, volume REAL NOT NULL,
-        first_ts INTEGER NOT NULL, last_ts INTEGER NOT NULL,
-        PRIMARY KEY (venue, minute))`);
-      sql.exec(`CREATE TABLE IF NOT EXISTS premium_history (
-        minute INTEGER PRIMARY KEY, ts INTEGER NOT NULL,
-        premium_percent REAL, usdt_premium_percent REAL,
-        krw_price REAL NOT NULL, global_price REAL NOT NULL, exchange_rate REAL)`);
-      sql.exec("CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, data TEXT NOT NULL)");
-      const row = sql.exec<{ data: string }>("SELECT data FROM state WHERE name = 'coin'").toArray()[0];
-      if (row) this.coin = JSON.parse(row.data) as Coin;
-    });
+    const sql = ctx.storage.sql;
+    this.venueCandles = new VenueCandles(sql);
+    this.drafts = new DraftCandles(sql);
+    this.premiums = new PremiumHistory(sql);
+    this.premiumBackfill = new PremiumBackfill(sql, this.venueCandles, this.premiums, (r, from, to) =>
+      this.ratesOf(r, from, to),
+    );
+    sql.exec("CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, data TEXT NOT NULL)");
+    const row = sql.exec<{ data: string }>("SELECT data FROM state WHERE name = 'coin'").toArray()[0];
+    if (row) this.coin = JSON.parse(row.data) as Coin;
+    // Premium periods a previous instance marked and did not compute.
+    if (this.premiumBackfill.hasWork()) void this.scheduleAlarm(PREMIUM_WORK_DELAY_MS);
   }
 
   /**
@@ -65,8 +85,8 @@ export class MarketSymbol extends HibernatingObject<SocketState, CoinStreamClien
    * whether the board should deliver this coin promptly (sockets watch it, or orders rest on it).
    */
   async applyUpdate(update: SymbolUpdate): Promise<{ watched: boolean }> {
-    for (const draft of update.candles) this.upsertCandle(draft);
-    for (const point of update.premiums) this.upsertPremium(point);
+    for (const draft of update.candles) this.drafts.merge(draft);
+    for (const point of update.premiums) this.premiums.recordLive(point);
     if (!this.coin || !keepsHeld(newestPrice(this.coin), newestPrice(update.coin))) {
       this.coin = update.coin;
       this.ctx.storage.sql.exec(
@@ -81,6 +101,7 @@ export class MarketSymbol extends HibernatingObject<SocketState, CoinStreamClien
       this.lastPrune = now;
       this.prune(now);
     }
+    if (update.premiums.length > 0 && now - this.windowsAt > WINDOWS_EVERY_MS) void this.scheduleAlarm(0);
     return { watched: this.fanout.count() > 0 || this.matcher.size() > 0 };
   }
 
@@ -109,68 +130,123 @@ export class MarketSymbol extends HibernatingObject<SocketState, CoinStreamClien
 
   private async deliverMatches(): Promise<void> {
     const left = await this.matcher.flush();
-    if (left) await this.ctx.storage.setAlarm(this.matcher.retryAt());
-  }
-
-  /** Retries the delivery of matches a ledger did not confirm (after a failure or a restart). */
-  override async alarm(): Promise<void> {
-    await this.deliverMatches();
-  }
-
-  private upsertPremium(p: PremiumPoint): void {
-    this.ctx.storage.sql.exec(
-      `INSERT INTO premium_history
-         (minute, ts, premium_percent, usdt_premium_percent, krw_price, global_price, exchange_rate)
-       VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT(minute) DO UPDATE SET ts = excluded.ts, premium_percent = excluded.premium_percent,
-         usdt_premium_percent = excluded.usdt_premium_percent, krw_price = excluded.krw_price,
-         global_price = excluded.global_price, exchange_rate = excluded.exchange_rate
-       WHERE excluded.ts >= premium_history.ts`,
-      p.minute,
-      p.ts,
-      p.premium_percent,
-      p.usdt_premium_percent,
-      p.krw_price,
-      p.global_price,
-      p.exchange_rate,
-    );
-  }
-
-  private upsertCandle(c: CandleDraft): void {
-    // SQLite evaluates every SET expression against the row as it was, so each line reads the old values.
-    this.ctx.storage.sql.exec(
-      `INSERT INTO candles (venue, minute, open, high, low, close, volume, first_ts, last_ts)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT(venue, minute) DO UPDATE SET
-         open = CASE WHEN excluded.first_ts < candles.first_ts THEN excluded.open ELSE candles.open END,
-         first_ts = MIN(candles.first_ts, excluded.first_ts),
-         high = MAX(candles.high, excluded.high),
-         low = MIN(candles.low, excluded.low),
-         close = CASE WHEN excluded.last_ts >= candles.last_ts THEN excluded.close ELSE candles.close END,
-         volume = CASE WHEN excluded.last_ts >= candles.last_ts THEN excluded.volume ELSE candles.volume END,
-         last_ts = MAX(candles.last_ts, excluded.last_ts)`,
-      c.venue,
-      c.minute,
-      c.open,
-      c.high,
-      c.low,
-      c.close,
-      c.volume,
-      c.firstTs,
-      c.lastTs,
-    );
+    if (left) await this.scheduleAlarm(this.matcher.retryAt() - Date.now());
   }
 
   /**
-   * Drops candles and premium history past their retention, and any row dated further ahead than an
-   * event may be (left by a wrong clock before event times were bounded): such a row would merge
-   * into the real candle of its minute when that minute comes.
+   * Retries the delivery of matches a ledger did not confirm (after a failure or a restart), computes
+   * the premium history of candles that arrived, and sums up the premium windows for the board.
+   */
+  override async alarm(): Promise<void> {
+    if (this.matcher.pendingMessages() > 0) await this.deliverMatches();
+    const now = Date.now();
+    let hourlyChanged = false;
+    try {
+      hourlyChanged = await this.premiumBackfill.run(now);
+    } catch (error) {
+      console.error(JSON.stringify({ msg: "premium history not computed; will retry", error: String(error) }));
+      await this.scheduleAlarm(30_000);
+    }
+    if (hourlyChanged || now - this.windowsAt > WINDOWS_EVERY_MS) await this.sendWindows(now);
+  }
+
+  /** Sets the alarm `delayMs` from now unless one is due sooner. */
+  private async scheduleAlarm(delayMs: number): Promise<void> {
+    const at = Date.now() + Math.max(0, delayMs);
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  // --- venue candles and premium history -------------------------------------------------------
+
+  /**
+   * Closed candles and coverage statements from the collectors (through the gateway). Idempotent: a
+   * candle replaces the one stored for its venue, resolution and start; coverage ranges merge. Only
+   * the coin's board markets are kept (KRW on Korean venues, USDT on global ones).
+   */
+  async applyCandles(candles: CandleEvent[], coverage: CandleCoverageEvent[]): Promise<void> {
+    const now = Date.now();
+    const kept = candles.filter(
+      (c) => isBoardMarket(c.venue, c.quote) && c.open_time >= now - CANDLE_RETENTION_MS[c.interval],
+    );
+    this.venueCandles.store(kept);
+    this.venueCandles.cover(coverage.filter((c) => isBoardMarket(c.venue, c.quote)));
+    const spans = new Map<CandleResolution, [number, number]>();
+    for (const c of kept) {
+      const span = spans.get(c.interval);
+      const end = c.open_time + INTERVAL_MS[c.interval];
+      spans.set(c.interval, span ? [Math.min(span[0], c.open_time), Math.max(span[1], end)] : [c.open_time, end]);
+    }
+    for (const [resolution, [from, to]] of spans) this.premiumBackfill.markDirty(resolution, from, to);
+    if (spans.size > 0) await this.scheduleAlarm(PREMIUM_WORK_DELAY_MS);
+  }
+
+  /** What the collectors have covered of one venue's candles, per resolution. */
+  candleCoverage(venue: string): CandleCoverage {
+    return this.venueCandles.coverage(venue);
+  }
+
+  /**
+   * USDT/KRW over a period range, per Korean venue: the closes of this coin's KRW candles (asked of the
+   * USDT object by the others, for their premium history), with the daily closes as fallback.
+   */
+  krwCloses(resolution: CandleResolution, from: number, to: number): Partial<Record<string, RateHistory>> {
+    const out: Partial<Record<string, RateHistory>> = {};
+    for (const venue of KRW_VENUES) {
+      const closes = (r: CandleResolution, since: number) =>
+        this.venueCandles.rows(venue, r, since, to).map((c): [number, number] => [c.open_time, c.close]);
+      const points = closes(resolution, from - INTERVAL_MS[resolution]);
+      if (points.length > 0) out[venue] = { points, daily: closes("1d", from - 10 * INTERVAL_MS["1d"]) };
+    }
+    return out;
+  }
+
+  private async ratesOf(resolution: CandleResolution, from: number, to: number): Promise<RatesOfRange> {
+    const [usdKrw, usdtKrw] = await Promise.all([
+      marketBoard(this.env).usdKrwHistory(resolution, from, to),
+      marketSymbol(this.env, "USDT").krwCloses(resolution, from, to),
+    ]);
+    // RPC types widen tuples to arrays; the values are the [time, rate] pairs sent.
+    return { usdKrw: usdKrw as RateHistory, usdtKrw: usdtKrw as Partial<Record<string, RateHistory>> };
+  }
+
+  /** Sends the board the coin's premium windows when they differ from those it was last sent. */
+  private async sendWindows(now: number): Promise<void> {
+    const symbol = this.coin?.symbol;
+    if (!symbol) return;
+    this.windowsAt = now;
+    const windows = this.premiumBackfill.windows(now);
+    const digest = JSON.stringify([windows["30d"], windows["90d"]]);
+    const sql = this.ctx.storage.sql;
+    const sent = sql.exec<{ data: string }>("SELECT data FROM state WHERE name = 'windows_sent'").toArray()[0];
+    if (sent?.data === digest || (!sent && !hasHistory(windows))) return;
+    await marketBoard(this.env).setPremiumWindows(symbol, windows);
+    sql.exec(
+      "INSERT INTO state (name, data) VALUES ('windows_sent', ?) ON CONFLICT(name) DO UPDATE SET data = excluded.data",
+      digest,
+    );
+  }
+
+  /** The coin's premium distributions (last 30 and 90 days of hourly premiums), for the stats route. */
+  premiumWindows(): PremiumStats["windows"] {
+    const windows = this.premiumBackfill.windows();
+    const summary = (w: PremiumWindows["30d"]) => ({
+      premium_percent: distributionSummary(w.usd),
+      usdt_premium_percent: distributionSummary(w.usdt),
+    });
+    return { "30d": summary(windows["30d"]), "90d": summary(windows["90d"]) };
+  }
+
+  /**
+   * Drops history past its retention, and any row dated further ahead than an event may be (left by
+   * a wrong clock before event times were bounded): such a row would merge into the real one of its
+   * minute when that minute comes.
    */
   prune(now = Date.now()): void {
-    const sql = this.ctx.storage.sql;
     const future = now + FUTURE_ALLOWANCE_MS;
-    sql.exec("DELETE FROM candles WHERE minute < ? OR minute > ?", now - HISTORY_RETENTION_MS, future);
-    sql.exec("DELETE FROM premium_history WHERE minute < ? OR minute > ?", now - HISTORY_RETENTION_MS, future);
+    this.venueCandles.prune(now);
+    this.drafts.prune(now - CANDLE_RETENTION_MS["1m"], future);
+    this.premiums.prune(now, future);
   }
 
   /** The coin as last reported by the board, or null if it never ticked. */
@@ -179,66 +255,18 @@ export class MarketSymbol extends HibernatingObject<SocketState, CoinStreamClien
   }
 
   /**
-   * Candles for one venue, oldest first, rolled up from 1-minute rows. `volume` is the venue's 24 h
-   * volume at the candle's close (venues publish rolling 24 h volume, not per-trade volume).
+   * One venue's chart, oldest first: the venue's own closed candles, rolled up to the interval, and the
+   * still-open period from finer ones and the ticks (see `candleChart`).
    */
   candles(venue: string, interval: CandleInterval, limit: number): CandleRow[] {
-    const step = INTERVAL_MS[interval];
-    const since = floorTo(Date.now(), step) - (limit - 1) * step;
-    const rows = this.ctx.storage.sql
-      .exec<{ minute: number; open: number; high: number; low: number; close: number; volume: number }>(
-        "SELECT minute, open, high, low, close, volume FROM candles WHERE venue = ? AND minute >= ? ORDER BY minute",
-        venue,
-        since,
-      )
-      .toArray();
-    const out: CandleRow[] = [];
-    for (const r of rows) {
-      const bucket = floorTo(r.minute, step);
-      const last = out[out.length - 1];
-      if (last && last[0] === bucket) {
-        last[2] = Math.max(last[2], r.high);
-        last[3] = Math.min(last[3], r.low);
-        last[4] = r.close;
-        last[5] = r.volume;
-      } else {
-        out.push([bucket, r.open, r.high, r.low, r.close, r.volume]);
-      }
-    }
-    return out.slice(-limit);
+    return candleChart(interval, limit, Date.now(), (layer, from) =>
+      layer === "live" ? this.drafts.rows(venue, from) : this.venueCandles.rows(venue, layer, from),
+    );
   }
 
-  /** The premium history, oldest first: the last premium of each interval. */
+  /** The premium history, oldest first: the premium at the close of each period. */
   premiumHistory(interval: CandleInterval, limit: number): PremiumHistoryPoint[] {
-    const step = INTERVAL_MS[interval];
-    const since = floorTo(Date.now(), step) - (limit - 1) * step;
-    const rows = this.ctx.storage.sql
-      .exec<{
-        minute: number;
-        premium_percent: number | null;
-        usdt_premium_percent: number | null;
-        krw_price: number;
-        global_price: number;
-        exchange_rate: number | null;
-      }>(
-        `SELECT minute, premium_percent, usdt_premium_percent, krw_price, global_price, exchange_rate
-         FROM premium_history WHERE minute >= ? ORDER BY minute`,
-        since,
-      )
-      .toArray();
-    const byBucket = new Map<number, PremiumHistoryPoint>();
-    for (const r of rows) {
-      const bucket = floorTo(r.minute, step);
-      byBucket.set(bucket, {
-        timestamp: bucket,
-        premium_percent: r.premium_percent,
-        usdt_premium_percent: r.usdt_premium_percent,
-        krw_price: r.krw_price,
-        global_price: r.global_price,
-        exchange_rate: r.exchange_rate,
-      });
-    }
-    return [...byBucket.values()].slice(-limit);
+    return this.premiums.history(interval, limit, Date.now());
   }
 
   // --- WebSockets ------------------------------------------------------------------------------

@@ -55,8 +55,13 @@ export const Quote = z.string().regex(/^[A-Z0-9]{2,10}$/, "an upper-case asset c
 /** Milliseconds since the Unix epoch. */
 export const EpochMs = z.number().int().nonnegative();
 
-/** A price: finite and strictly positive. */
-export const Price = z.number().positive();
+/** The largest price any market quotes (1e12 in its quote currency); anything above is a venue's or a parser's error. */
+export const MAX_PRICE = 1e12;
+/** The largest traded volume or value (1e16 in its asset) any market reports in a day. */
+export const MAX_AMOUNT = 1e16;
 
-/** A quantity or traded volume: finite and not negative. */
-export const Amount = z.number().nonnegative();
+/** A price: finite, strictly positive and at most {@link MAX_PRICE}. */
+export const Price = z.number().positive().max(MAX_PRICE);
+
+/** A quantity or traded volume: finite, not negative and at most {@link MAX_AMOUNT}. */
+export const Amount = z.number().nonnegative().max(MAX_AMOUNT);

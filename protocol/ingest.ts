@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Amount, Base, EpochMs, LiquidationVenue, MarketVenue, Price, Quote, Source } from "./common";
+import { CANDLE_RESOLUTIONS, INTERVAL_MS } from "./venues";
 
 /** The latest 24 h ticker of one market on one venue, normalised by the collector. */
 export const TickerEvent = z
@@ -85,12 +86,90 @@ export const FearGreedEvent = z
   .meta({ id: "FearGreedEvent" });
 export type FearGreedEvent = z.infer<typeof FearGreedEvent>;
 
+/**
+ * One closed candle from a venue's own candle API: what traded on that market in that minute, hour or
+ * UTC day. The venue's candle is the truth for its interval; the Worker's ticker-built candle is only
+ * the still-open interval's provisional one and never replaces it.
+ */
+export const CandleEvent = z
+  .object({
+    kind: z.literal("candle"),
+    venue: MarketVenue,
+    base: Base,
+    quote: Quote,
+    venue_symbol: z.string().min(1).max(40),
+    interval: z.enum(CANDLE_RESOLUTIONS),
+    /** The interval's start (ms, UTC), a multiple of the interval. */
+    open_time: EpochMs,
+    open: Price,
+    high: Price,
+    low: Price,
+    close: Price,
+    /** Traded in the interval, in the base asset. */
+    volume: Amount,
+    /** Traded in the interval, in the quote asset. */
+    quote_volume: Amount,
+    /** When the collector fetched it from the venue (ms). */
+    timestamp: EpochMs,
+  })
+  .superRefine((c, ctx) => {
+    if (c.open_time % INTERVAL_MS[c.interval] !== 0) {
+      ctx.addIssue({ code: "custom", path: ["open_time"], message: `not the start of a ${c.interval} interval` });
+    }
+    if (c.high < Math.max(c.open, c.close, c.low)) {
+      ctx.addIssue({ code: "custom", path: ["high"], message: "below the open, close or low" });
+    }
+    if (c.low > Math.min(c.open, c.close)) {
+      ctx.addIssue({ code: "custom", path: ["low"], message: "above the open or close" });
+    }
+  })
+  .meta({ id: "CandleEvent" });
+export type CandleEvent = z.infer<typeof CandleEvent>;
+
+/**
+ * A collector's statement that every candle the venue has for one market and interval with
+ * `open_time` in [`from`, `to`) was in this batch or an earlier acknowledged one (a venue has no candle
+ * for an interval without trades). The Worker keeps these ranges so a collector can find, after a
+ * restart or an outage, which ranges it has yet to fetch.
+ */
+export const CandleCoverageEvent = z
+  .object({
+    kind: z.literal("candle_coverage"),
+    venue: MarketVenue,
+    base: Base,
+    quote: Quote,
+    interval: z.enum(CANDLE_RESOLUTIONS),
+    from: EpochMs,
+    to: EpochMs,
+    timestamp: EpochMs,
+  })
+  .refine((c) => c.from < c.to, { path: ["to"], message: "not after from" })
+  .meta({ id: "CandleCoverageEvent" });
+export type CandleCoverageEvent = z.infer<typeof CandleCoverageEvent>;
+
+/** A day's USD/KRW reference rate from a forex source with history (the premium history's rate). */
+export const FxHistoryEvent = z
+  .object({
+    kind: z.literal("fx_history"),
+    pair: z.literal("USD/KRW"),
+    /** The UTC day the rate is for (ms at 00:00 UTC). */
+    day: EpochMs.refine((d) => d % INTERVAL_MS["1d"] === 0, "not 00:00 UTC"),
+    rate: Price,
+    provider: z.string().min(1).max(64),
+    timestamp: EpochMs,
+  })
+  .meta({ id: "FxHistoryEvent" });
+export type FxHistoryEvent = z.infer<typeof FxHistoryEvent>;
+
 export const IngestEvent = z.discriminatedUnion("kind", [
   TickerEvent,
   LiquidationEvent,
   FxEvent,
   CoinEvent,
   FearGreedEvent,
+  CandleEvent,
+  CandleCoverageEvent,
+  FxHistoryEvent,
 ]);
 export type IngestEvent = z.infer<typeof IngestEvent>;
 
@@ -113,6 +192,12 @@ const DAY_MS = 24 * HOUR_MS;
 export const FUTURE_ALLOWANCE_MS = 2 * MINUTE_MS;
 
 /**
+ * How far the end of the period a closed candle (or a coverage range) describes may lie ahead of the
+ * Worker's clock: a collector sends a candle once its venue has closed it, so only clock skew remains.
+ */
+export const CLOSE_SKEW_MS = 5_000;
+
+/**
  * Whether a value held at time `held` stands against one dated `incoming`: it does when it is newer,
  * unless its own time lies further ahead of `now` than any event may (such a time can only be wrong,
  * and must not pin a market or a rate until that date comes).
@@ -132,6 +217,10 @@ export const MAX_EVENT_AGE_MS: Record<Exclude<IngestEvent["kind"], "coin">, numb
   fx: 10 * DAY_MS,
   fear_greed: 3 * DAY_MS,
   liquidation: 7 * DAY_MS,
+  // Candles, coverage and forex history carry the time they were fetched: old data, fetched now.
+  candle: DAY_MS,
+  candle_coverage: DAY_MS,
+  fx_history: DAY_MS,
 };
 
 /**
@@ -145,8 +234,18 @@ export function eventTimeProblem(event: IngestEvent, now: number, share = 1): st
   if (ahead > FUTURE_ALLOWANCE_MS * share) {
     return `more than ${Math.round((FUTURE_ALLOWANCE_MS * share) / 1000)} s in the future`;
   }
+  const closesAt = periodEnd(event);
+  if (closesAt !== null && closesAt - now > CLOSE_SKEW_MS * share) return "covers a period that has not ended";
   const maxAge = MAX_EVENT_AGE_MS[event.kind];
   if (-ahead > maxAge) return `older than ${Math.round(maxAge / HOUR_MS)} h`;
+  return null;
+}
+
+/** When the period an event describes ends (a candle closes), for events about a period; else null. */
+function periodEnd(event: IngestEvent): number | null {
+  if (event.kind === "candle") return event.open_time + INTERVAL_MS[event.interval];
+  if (event.kind === "candle_coverage") return event.to;
+  if (event.kind === "fx_history") return event.day;
   return null;
 }
 
@@ -168,6 +267,23 @@ export const IngestBatch = z
   })
   .meta({ id: "IngestBatch" });
 export type IngestBatch = z.infer<typeof IngestBatch>;
+
+/** Half-open [from, to) ranges, sorted and merged. */
+const CoveredRanges = z.array(z.tuple([EpochMs, EpochMs]));
+
+/**
+ * `GET /internal/candles/coverage`: what the collectors have covered of one market's candles, per
+ * resolution, within retention; the ranges not listed are what is left to fetch.
+ */
+export const CandleCoverageAnswer = z
+  .object({
+    venue: MarketVenue,
+    base: Base,
+    quote: Quote,
+    intervals: z.object({ "1m": CoveredRanges, "1h": CoveredRanges, "1d": CoveredRanges }),
+  })
+  .meta({ id: "CandleCoverageAnswer" });
+export type CandleCoverageAnswer = z.infer<typeof CandleCoverageAnswer>;
 
 /** The Worker's answer to an ingest batch. `duplicate` is true when the batch had been applied before. */
 export const IngestAck = z

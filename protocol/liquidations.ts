@@ -174,6 +174,8 @@ export const LiquidationAggregate = z
     total: LiquidationTotals,
     /** The largest liquidations in the window, largest first (at most 10). */
     largest: z.array(Liquidation),
+    /** The newest liquidations in the window, newest first (at most 100): the seed's field. */
+    liquidations: z.array(Liquidation),
     timestamp: EpochMs,
   })
   .meta({ id: "LiquidationAggregate" });

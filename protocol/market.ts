@@ -11,12 +11,47 @@ export const VenuePrice = z
     change_percent: z.number(),
     volume: z.number(),
     quote_volume: z.number(),
+    /** The venue's 24 h high and low (null when the venue's ticker does not carry them). */
+    high_24h: z.number().nullable(),
+    low_24h: z.number().nullable(),
     timestamp: EpochMs,
     stale: z.boolean(),
     source: Source,
   })
   .meta({ id: "VenuePrice" });
 export type VenuePrice = z.infer<typeof VenuePrice>;
+
+/** Where today's premium on one basis sits in the coin's own history (hourly premiums, last 30 and 90 days). */
+export const PremiumContextBasis = z
+  .object({
+    /** 0 to 100: the share of the last 30 days' hourly premiums at or below today's. */
+    percentile_30d: z.number().nullable(),
+    /** Standard deviations from the 30-day mean. */
+    z_score_30d: z.number().nullable(),
+    percentile_90d: z.number().nullable(),
+    z_score_90d: z.number().nullable(),
+    min_30d: z.number().nullable(),
+    median_30d: z.number().nullable(),
+    max_30d: z.number().nullable(),
+  })
+  .meta({ id: "PremiumContextBasis" });
+export type PremiumContextBasis = z.infer<typeof PremiumContextBasis>;
+
+/**
+ * Is this premium high for this coin? Today's premium against its own history, on both bases; a basis
+ * is null until a day of history exists. `samples_*` count the hourly premiums compared against.
+ */
+export const PremiumContext = z
+  .object({
+    premium_percent: PremiumContextBasis.nullable(),
+    usdt_premium_percent: PremiumContextBasis.nullable(),
+    samples_30d: z.number().int(),
+    samples_90d: z.number().int(),
+    /** When the history was last summarised. */
+    as_of: EpochMs,
+  })
+  .meta({ id: "PremiumContext" });
+export type PremiumContext = z.infer<typeof PremiumContext>;
 
 /**
  * The kimchi premium of one coin: KRW price / (USDT price x rate) - 1, in percent.
@@ -42,6 +77,8 @@ export const Premium = z
       exchange_rate_at: EpochMs.nullable(),
       usdt_krw_rate_at: EpochMs.nullable(),
     }),
+    /** Where this premium sits in the coin's own last 30 and 90 days; null before any history exists. */
+    context: PremiumContext.nullable(),
   })
   .meta({ id: "Premium" });
 export type Premium = z.infer<typeof Premium>;
@@ -92,6 +129,8 @@ export const CoinsLatest = z
     /** The liquidation summary (1h/4h/12h/24h long and short totals per venue); null if the feed did not answer. */
     liquidations: LiquidationSummary.nullable(),
     timestamp: EpochMs,
+    /** `timestamp` in ISO 8601 (the seed's field). */
+    updated_at: z.string().meta({ format: "date-time", example: "2026-12-03T09:00:00.000Z" }),
     source: Source,
   })
   .meta({ id: "CoinsLatest" });
@@ -114,7 +153,10 @@ export const CandleRow = z
   .meta({ id: "CandleRow" });
 export type CandleRow = z.infer<typeof CandleRow>;
 
-/** A premium-history row: one per minute, the last premium of that minute. */
+/**
+ * A premium-history row: the premium at the close of one period, from the venues' closed candles and
+ * the rates of the time (the still-open period: the last live premium).
+ */
 export const PremiumHistoryPoint = z
   .object({
     timestamp: EpochMs,
@@ -123,9 +165,46 @@ export const PremiumHistoryPoint = z
     krw_price: z.number(),
     global_price: z.number(),
     exchange_rate: z.number().nullable(),
+    usdt_krw_rate: z.number().nullable(),
   })
   .meta({ id: "PremiumHistoryPoint" });
 export type PremiumHistoryPoint = z.infer<typeof PremiumHistoryPoint>;
 
 export const CandleInterval = z.enum(CANDLE_INTERVALS);
 export type CandleInterval = z.infer<typeof CandleInterval>;
+
+/** A premium's distribution over one window (hourly premiums), in percent. */
+export const PremiumDistributionSummary = z
+  .object({
+    samples: z.number().int(),
+    min: z.number(),
+    p10: z.number(),
+    p25: z.number(),
+    median: z.number(),
+    p75: z.number(),
+    p90: z.number(),
+    max: z.number(),
+    mean: z.number(),
+    std: z.number(),
+    from: EpochMs,
+    to: EpochMs,
+  })
+  .meta({ id: "PremiumDistributionSummary" });
+export type PremiumDistributionSummary = z.infer<typeof PremiumDistributionSummary>;
+
+const PremiumWindow = z.object({
+  premium_percent: PremiumDistributionSummary.nullable(),
+  usdt_premium_percent: PremiumDistributionSummary.nullable(),
+});
+
+/** `GET /api/market/premiums/{symbol}/stats`: today's premium, its context, and the windows behind it. */
+export const PremiumStats = z
+  .object({
+    symbol: z.string(),
+    premium: Premium.nullable(),
+    windows: z.object({ "30d": PremiumWindow, "90d": PremiumWindow }),
+    timestamp: EpochMs,
+    source: Source,
+  })
+  .meta({ id: "PremiumStats" });
+export type PremiumStats = z.infer<typeof PremiumStats>;

@@ -81,6 +81,20 @@ export const INTERVAL_MS: Record<CandleInterval, number> = {
   "1d": 86_400_000,
 };
 
+/**
+ * The resolutions candles are stored at, from the venues' own candle APIs; 5m, 15m and 4h are rolled
+ * up from them on read. Every venue starts its 1-day candle at 00:00 UTC (09:00 in Seoul).
+ */
+export const CANDLE_RESOLUTIONS = ["1m", "1h", "1d"] as const;
+export type CandleResolution = (typeof CANDLE_RESOLUTIONS)[number];
+
+/** How long stored candles (and the premium history built from them) are kept, per resolution. */
+export const CANDLE_RETENTION_MS: Record<CandleResolution, number> = {
+  "1m": 7 * 86_400_000,
+  "1h": 366 * 86_400_000,
+  "1d": Number.POSITIVE_INFINITY,
+};
+
 /** A coin's key: its base asset in upper case (`BTC`; `1000PEPE` is normalised to `PEPE` by the collector). */
 export const COIN_SYMBOL = /^[A-Z0-9]{1,20}$/;
 

@@ -4,6 +4,7 @@ import { router } from "./http/router";
 import { notFound, onError } from "./middleware/errors";
 import { accountRoutes } from "./routes/account";
 import { authRoutes } from "./routes/auth";
+import { candleCoverageRoutes } from "./routes/candle-coverage";
 import { mountDocs } from "./routes/docs";
 import { fillsRoutes } from "./routes/fills";
 import { healthRoutes } from "./routes/health";
@@ -26,6 +27,7 @@ export function createApp(): App {
 
   app.route("/", healthRoutes);
   app.route("/internal/ingest", ingestRoutes);
+  app.route("/internal/candles", candleCoverageRoutes);
   app.route("/", marketRoutes);
   app.route("/", liquidationRoutes);
   app.route("/api/auth", authRoutes);

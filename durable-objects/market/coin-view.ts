@@ -5,12 +5,14 @@
 import type { Coin, ExchangeRate, VenuePrice } from "../../protocol/market";
 import { KRW_VENUES, USDT_KRW_MARKETS } from "../../protocol/venues";
 import { computePremium, type FreshnessBounds, type TimedRate } from "./premium";
+import type { PremiumWindows } from "./premium-context";
 import type { TickerBook } from "./ticker-book";
 
 export class CoinView {
   constructor(
     private readonly book: TickerBook,
     private readonly bounds: FreshnessBounds,
+    private readonly windowsOf: (base: string) => PremiumWindows | null = () => null,
   ) {}
 
   /** USDT/KRW as each Korean venue prices it. */
@@ -32,6 +34,8 @@ export class CoinView {
         change_percent: t.change_percent,
         volume: t.volume,
         quote_volume: t.quote_volume,
+        high_24h: t.high ?? null,
+        low_24h: t.low ?? null,
         timestamp: t.timestamp,
         stale: now - t.timestamp > this.bounds.tickerMs,
         source: t.source,
@@ -49,7 +53,7 @@ export class CoinView {
       korean_name: name?.korean_name ?? null,
       english_name: name?.english_name ?? null,
       prices,
-      premium: computePremium(prices, this.book.usdKrw(), usdtKrw, now, this.bounds),
+      premium: computePremium(prices, this.book.usdKrw(), usdtKrw, now, this.bounds, this.windowsOf(base)),
       warnings: name?.warnings ?? [],
     };
   }

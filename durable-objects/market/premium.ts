@@ -1,5 +1,6 @@
 import type { Premium, VenuePrice } from "../../protocol/market";
 import { GLOBAL_VENUES, KRW_VENUES, pickVenue } from "../../protocol/venues";
+import { type PremiumWindows, premiumContext } from "./premium-context";
 
 /** Freshness bounds (ms): an input older than its bound makes a figure `stale`. */
 export interface FreshnessBounds {
@@ -29,6 +30,7 @@ export function computePremium(
   usdtKrwByVenue: Partial<Record<string, TimedRate>>,
   now: number,
   bounds: FreshnessBounds,
+  windows: PremiumWindows | null = null,
 ): Premium | null {
   const krwVenue = pickVenue(prices, KRW_VENUES);
   const globalVenue = pickVenue(prices, GLOBAL_VENUES);
@@ -45,6 +47,8 @@ export function computePremium(
     now - usdKrw.timestamp > bounds.fxMs ||
     (usdtKrw !== null && tickerStale(usdtKrw.timestamp));
 
+  const premium_percent = premiumPercent(krw.price, global.price, usdKrw?.rate ?? null);
+  const usdt_premium_percent = premiumPercent(krw.price, global.price, usdtKrw?.rate ?? null);
   return {
     krw_venue: krwVenue,
     global_venue: globalVenue,
@@ -52,8 +56,8 @@ export function computePremium(
     global_price: global.price,
     exchange_rate: usdKrw?.rate ?? null,
     usdt_krw_rate: usdtKrw?.rate ?? null,
-    premium_percent: premiumPercent(krw.price, global.price, usdKrw?.rate ?? null),
-    usdt_premium_percent: premiumPercent(krw.price, global.price, usdtKrw?.rate ?? null),
+    premium_percent,
+    usdt_premium_percent,
     stale,
     timestamp: Math.max(krw.timestamp, global.timestamp, usdKrw?.timestamp ?? 0, usdtKrw?.timestamp ?? 0),
     inputs: {
@@ -62,5 +66,6 @@ export function computePremium(
       exchange_rate_at: usdKrw?.timestamp ?? null,
       usdt_krw_rate_at: usdtKrw?.timestamp ?? null,
     },
+    context: windows && premiumContext(windows, { premium_percent, usdt_premium_percent }),
   };
 }

@@ -4,7 +4,12 @@ import type { Tick } from "../trading/matching";
 
 const MINUTE_MS = 60_000;
 
-/** A partial 1-minute candle of one venue, built from some ticks. Merging two drafts is idempotent. */
+/**
+ * A partial 1-minute candle of one venue, built from some ticks: the provisional candle of a minute
+ * the venue's own candle has not arrived for. `openVolume` and `volume` are the venue's rolling 24 h
+ * volume at the first and the last tick (their difference estimates what traded in between). Merging
+ * two drafts is idempotent.
+ */
 export interface CandleDraft {
   venue: string;
   minute: number;
@@ -12,6 +17,8 @@ export interface CandleDraft {
   high: number;
   low: number;
   close: number;
+  /** Absent in drafts stored before it was carried (read as `volume`). */
+  openVolume?: number;
   volume: number;
   firstTs: number;
   lastTs: number;
@@ -26,6 +33,8 @@ export interface PremiumPoint {
   krw_price: number;
   global_price: number;
   exchange_rate: number | null;
+  /** Absent in points stored before it was carried. */
+  usdt_krw_rate?: number | null;
 }
 
 /**
@@ -68,6 +77,7 @@ export function draftCandles(ticks: TickerEvent[]): CandleDraft[] {
       high: t.price,
       low: t.price,
       close: t.price,
+      openVolume: t.volume,
       volume: t.volume,
       firstTs: t.timestamp,
       lastTs: t.timestamp,
@@ -87,6 +97,7 @@ export function mergeDraft(a: CandleDraft, b: CandleDraft): CandleDraft {
     venue: a.venue,
     minute: a.minute,
     open: first.open,
+    openVolume: first.openVolume ?? first.volume,
     firstTs: first.firstTs,
     high: Math.max(a.high, b.high),
     low: Math.min(a.low, b.low),
@@ -106,6 +117,7 @@ export function premiumPoint(premium: Premium): PremiumPoint {
     krw_price: premium.krw_price,
     global_price: premium.global_price,
     exchange_rate: premium.exchange_rate,
+    usdt_krw_rate: premium.usdt_krw_rate,
   };
 }
 

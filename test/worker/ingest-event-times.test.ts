@@ -112,8 +112,8 @@ describe("a market or rate stored with a future time heals", () => {
       sql.exec("UPDATE state SET data = ? WHERE name = 'coin'", JSON.stringify(coin));
       const minute = Math.floor(far / 60_000) * 60_000;
       sql.exec(
-        `INSERT INTO candles (venue, minute, open, high, low, close, volume, first_ts, last_ts)
-         VALUES ('upbit', ?, 777, 777, 777, 777, 1, ?, ?)`,
+        `INSERT INTO draft_candles (venue, minute, open, high, low, close, open_volume, volume, first_ts, last_ts)
+         VALUES ('upbit', ?, 777, 777, 777, 777, 1, 1, ?, ?)`,
         minute,
         far,
         far,

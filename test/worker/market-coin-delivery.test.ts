@@ -11,7 +11,7 @@ const MINUTE = 60_000;
 
 async function candleCount(base: string): Promise<number> {
   const row = await runInDurableObject(marketSymbol(env, base), (_i, state) =>
-    state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM candles").one(),
+    state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM draft_candles").one(),
   );
   return row.n;
 }
@@ -51,7 +51,13 @@ describe("coin history reaches each MarketSymbol through the board's outbox", ()
 
   it("gives the same state when an update is delivered twice (a retried delivery)", async () => {
     const minute = Math.floor(Date.now() / MINUTE) * MINUTE;
-    await postIngest(batchOf([ticker("bithumb", "XLM", 400, minute + 1), ticker("bithumb", "XLM", 420, minute + 2)]));
+    // The venue's rolling 24 h volume grows by 3 within the minute: the provisional candle's volume.
+    await postIngest(
+      batchOf([
+        ticker("bithumb", "XLM", 400, minute + 1, { volume: 1_000 }),
+        ticker("bithumb", "XLM", 420, minute + 2, { volume: 1_003 }),
+      ]),
+    );
     const update = await runInDurableObject(marketBoard(env), (_board, state) => {
       const row = state.storage.sql.exec<{ data: string }>("SELECT data FROM symbol_outbox WHERE base = 'XLM'").one();
       return JSON.parse(row.data);
@@ -60,7 +66,7 @@ describe("coin history reaches each MarketSymbol through the board's outbox", ()
     await marketSymbol(env, "XLM").applyUpdate(update);
     await deliverCoinUpdates();
     const { body } = await getJson<CandleRow[]>("/api/market/candles/XLM?venue=bithumb&interval=1m&limit=1");
-    expect(body).toEqual([[minute, 400, 420, 400, 420, 1000]]);
+    expect(body).toEqual([[minute, 400, 420, 400, 420, 3]]);
   });
 
   it("delivers promptly to a coin whose own stream has subscribers", async () => {

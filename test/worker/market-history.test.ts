@@ -2,15 +2,15 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { marketSymbol } from "../../durable-objects/addresses";
-import { HISTORY_RETENTION_MS } from "../../durable-objects/market-symbol";
 import type { CandleRow, PremiumHistoryPoint } from "../../protocol/market";
+import { CANDLE_RETENTION_MS } from "../../protocol/venues";
 import { batchOf, deliverCoinUpdates, getJson, postIngest } from "./support/ingest";
 import { ticker } from "./support/market";
 
 const MINUTE = 60_000;
 
 describe("candles and premium history", () => {
-  it("keeps one 1-minute candle per venue and minute, with correct OHLC even for out-of-order ticks", async () => {
+  it("keeps one provisional 1-minute candle per venue and minute from ticks, with correct OHLC even out of order", async () => {
     const minute = Math.floor(Date.now() / MINUTE) * MINUTE - 2 * MINUTE;
     await postIngest(
       batchOf([ticker("upbit", "TRX", 500, minute + 1_000), ticker("upbit", "TRX", 520, minute + 20_000)]),
@@ -27,7 +27,7 @@ describe("candles and premium history", () => {
     expect(first?.slice(1, 5)).toEqual([490, 520, 490, 505]);
     expect(body.find((r) => r[0] === minute + MINUTE)?.[4]).toBe(510);
     const rows = await runInDurableObject(marketSymbol(env, "TRX"), (_i, state) =>
-      state.storage.sql.exec("SELECT COUNT(*) AS n FROM candles").one(),
+      state.storage.sql.exec("SELECT COUNT(*) AS n FROM draft_candles").one(),
     );
     expect(rows.n).toBe(2);
   });
@@ -51,13 +51,13 @@ describe("candles and premium history", () => {
     expect(hourly.body.at(-1)?.krw_price).toBe(6_100);
   });
 
-  it("drops candles and premium history past the 7-day retention", async () => {
+  it("drops provisional candles and live premiums past the 7-day retention", async () => {
     await postIngest(batchOf([ticker("upbit", "ATOM", 9_000), ticker("binance", "ATOM", 6)]));
     await deliverCoinUpdates();
     const left = await runInDurableObject(marketSymbol(env, "ATOM"), (instance, state) => {
-      instance.prune(Date.now() + HISTORY_RETENTION_MS + 2 * MINUTE);
+      instance.prune(Date.now() + CANDLE_RETENTION_MS["1m"] + 2 * MINUTE);
       return state.storage.sql
-        .exec("SELECT (SELECT COUNT(*) FROM candles) + (SELECT COUNT(*) FROM premium_history) AS n")
+        .exec("SELECT (SELECT COUNT(*) FROM draft_candles) + (SELECT COUNT(*) FROM live_premiums) AS n")
         .one();
     });
     expect(left.n).toBe(0);

@@ -9,6 +9,8 @@ import { lang } from "./i18n";
 export const CHART_COLOURS = {
   up: "#f6465d",
   down: "#3b8cff",
+  upVolume: "rgba(246, 70, 93, 0.45)",
+  downVolume: "rgba(59, 140, 255, 0.45)",
   fx: "#f0b90b",
   usdt: "#2ed3b7",
   grid: "rgba(148, 163, 184, 0.08)",

@@ -6,6 +6,8 @@
 import {
   type CandlestickData,
   CandlestickSeries,
+  type HistogramData,
+  HistogramSeries,
   type IChartApi,
   type ISeriesApi,
   type LineData,
@@ -36,6 +38,8 @@ export class DetailCharts {
   private priceChart: IChartApi | null = null;
   private premiumChart: IChartApi | null = null;
   private candles: ISeriesApi<"Candlestick"> | null = null;
+  /** What traded in each candle's period (the venue's own figure), in the bottom fifth of the panel. */
+  private volume: ISeriesApi<"Histogram"> | null = null;
   private fxLine: ISeriesApi<"Line"> | null = null;
   private usdtLine: ISeriesApi<"Line"> | null = null;
   private lastCandle: CandlestickData<UTCTimestamp> | null = null;
@@ -85,6 +89,14 @@ export class DetailCharts {
       wickUpColor: CHART_COLOURS.up,
       wickDownColor: CHART_COLOURS.down,
     });
+    this.volume = this.priceChart.addSeries(HistogramSeries, {
+      priceScaleId: "volume",
+      priceFormat: { type: "volume" },
+      lastValueVisible: false,
+      priceLineVisible: false,
+    });
+    this.priceChart.priceScale("volume").applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
+    this.candles.priceScale().applyOptions({ scaleMargins: { top: 0.05, bottom: 0.22 } });
     this.premiumChart = createThemedChart(this.premiumBox);
     const percent = { type: "custom" as const, formatter: (v: number) => formatPercent(v), minMove: 0.01 };
     this.fxLine = this.premiumChart.addSeries(LineSeries, {
@@ -113,6 +125,7 @@ export class DetailCharts {
     this.premiumChart?.remove();
     this.priceChart = this.premiumChart = null;
     this.candles = this.fxLine = this.usdtLine = null;
+    this.volume = null;
   }
 
   /** Formats the price axis in the quote currency of `venue`: KRW or USDT. */
@@ -136,6 +149,15 @@ export class DetailCharts {
       }),
     );
     this.candles?.setData(data);
+    this.volume?.setData(
+      rows.map(
+        ([ts, open, , , close, volume]): HistogramData<UTCTimestamp> => ({
+          time: (ts / 1000) as UTCTimestamp,
+          value: volume,
+          color: close >= open ? CHART_COLOURS.upVolume : CHART_COLOURS.downVolume,
+        }),
+      ),
+    );
     this.lastCandle = data[data.length - 1] ?? null;
     this.note(this.priceNote, data.length === 0 ? t("noHistory") : "");
     this.priceChart?.timeScale().fitContent();
@@ -144,6 +166,7 @@ export class DetailCharts {
   /** Empties the candle chart and says the load failed. */
   candlesFailed(): void {
     this.candles?.setData([]);
+    this.volume?.setData([]);
     this.lastCandle = null;
     this.note(this.priceNote, t("loadFailed"));
   }

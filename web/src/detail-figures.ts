@@ -33,6 +33,8 @@ export class DetailFigures {
       ["colUsdtPremiumUnit", formatPercent(fig.usdtPremium), "usdt-premium", fig.usdtPremium],
       ["colValue", formatKrwAmount(fig.value), "value", null],
     ];
+    const rank = premiumRank(coin);
+    if (rank) entries.push(["premiumRank", rank, "premium-rank", null]);
     const premiumWord = t("colPremium");
     dl.replaceChildren(
       ...entries.map(([label, value, id, sign]) => {
@@ -48,4 +50,18 @@ export class DetailFigures {
       }),
     );
   }
+}
+
+/**
+ * Where today's premium (USD/KRW basis) sits in the coin's last 30 days of hourly premiums, e.g.
+ * `92nd · z 1.8 · range -0.4% to 3.1%`; null until the coin has a day of history.
+ */
+function premiumRank(coin: Coin): string | null {
+  const c = coin.premium?.context?.premium_percent;
+  if (!c || c.percentile_30d === null) return null;
+  return t("premiumRankValue")
+    .replace("{p}", String(Math.round(c.percentile_30d)))
+    .replace("{z}", c.z_score_30d === null ? "–" : c.z_score_30d.toFixed(1))
+    .replace("{min}", formatPercent(c.min_30d))
+    .replace("{max}", formatPercent(c.max_30d));
 }

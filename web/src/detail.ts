@@ -21,6 +21,8 @@ import { type MessageKey, t } from "./i18n";
 import type { MarketChange, MarketState } from "./market-state";
 
 const HISTORY_LIMIT = 300;
+/** Daily candles: a year and a bit, what the collectors backfill at least. */
+const DAILY_LIMIT = 400;
 
 async function getJson<T>(path: string, signal: AbortSignal): Promise<T> {
   const res = await fetch(path, { signal, headers: { Accept: "application/json" } });
@@ -168,7 +170,7 @@ export class DetailView {
     this.loading?.abort();
     const controller = new AbortController();
     this.loading = controller;
-    const q = `interval=${this.interval}&limit=${HISTORY_LIMIT}`;
+    const q = `interval=${this.interval}&limit=${this.interval === "1d" ? DAILY_LIMIT : HISTORY_LIMIT}`;
     const s = encodeURIComponent(symbol);
     this.charts.quoteIn(this.venue);
     const [candles, premiums] = await Promise.allSettled([

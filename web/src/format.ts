@@ -34,15 +34,20 @@ function priceDigits(value: number, forKrw: boolean): number {
   return Math.min(8, Math.max(4, 3 - Math.floor(Math.log10(abs))));
 }
 
-/** A KRW price: `135,000,000`, `1,452`, `0.5432`. */
+/** Prices from here up (no coin trades there) are shortened, so a wrong one cannot break its row. */
+const LONG_PRICE = 1e10;
+
+/** A KRW price: `135,000,000`, `1,452`, `0.5432` (`12.35B` from ten billion up). */
 export function formatKrw(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return DASH;
+  if (Math.abs(value) >= LONG_PRICE) return compact(value);
   return fixed(priceDigits(value, true)).format(value);
 }
 
-/** A USDT price: `91,000.50`, `3.1234`, `0.00001234`. */
+/** A USDT price: `91,000.50`, `3.1234`, `0.00001234` (`12.35B` from ten billion up). */
 export function formatUsdt(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return DASH;
+  if (Math.abs(value) >= LONG_PRICE) return compact(value);
   return fixed(priceDigits(value, false)).format(value);
 }
 

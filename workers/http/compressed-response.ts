@@ -13,7 +13,7 @@ export function respondCompressedJson(c: Context, body: CompressedJson, headers:
   if (known?.split(",").some((tag) => tag.trim().replace(/^W\//, "") === body.etag)) {
     return new Response(null, { status: 304, headers: common });
   }
-  const encoding = accepts(c, { header: "Accept-Encoding", supports: ["gzip"], default: "identity" });
+  const encoding = accepts(clientHeaders(c), { header: "Accept-Encoding", supports: ["gzip"], default: "identity" });
   if (encoding === "gzip") {
     return new Response(body.gzip, {
       headers: { ...common, "Content-Encoding": "gzip" },
@@ -21,4 +21,19 @@ export function respondCompressedJson(c: Context, body: CompressedJson, headers:
     });
   }
   return new Response(body.identity, { headers: common });
+}
+
+/**
+ * The request as the client sent it, for content negotiation. The Workers runtime replaces the
+ * client's `Accept-Encoding` with `br, gzip` (on Cloudflare and in wrangler dev alike) and keeps the
+ * client's own in `request.cf.clientAcceptEncoding` (empty when it sent none): without this, `curl`
+ * with no flags would get gzip bytes. Requests without `cf` (tests calling the Worker directly) keep
+ * their header.
+ */
+function clientHeaders(c: Context): Context {
+  const cf = c.req.raw.cf as { clientAcceptEncoding?: string } | undefined;
+  if (!cf || !("clientAcceptEncoding" in cf)) return c;
+  const acceptEncoding = cf.clientAcceptEncoding ?? "";
+  const header = (name: string) => (name.toLowerCase() === "accept-encoding" ? acceptEncoding : c.req.header(name));
+  return { req: { header } } as unknown as Context;
 }

@@ -13,6 +13,7 @@ import {
   FearGreed,
   Premium,
   PremiumHistoryPoint,
+  PremiumStats,
   VenuePrice,
 } from "../../protocol/market";
 import { coinSymbolList } from "../../protocol/venues";
@@ -71,8 +72,13 @@ marketRoutes.openapi(
     summary: "Prices per coin and venue",
     responses: {
       200: json(
-        z.object({ prices: z.record(z.string(), z.partialRecord(MarketVenue, VenuePrice)), ...Envelope }),
-        "Prices keyed by symbol, then venue",
+        z.object({
+          prices: z.record(z.string(), z.partialRecord(MarketVenue, VenuePrice)),
+          /** The seed's field: every coin, as in `/api/coins/latest`. */
+          coins: z.array(Coin),
+          ...Envelope,
+        }),
+        "Prices keyed by symbol, then venue; and `coins`, the list as in /api/coins/latest",
       ),
     },
   }),
@@ -80,7 +86,7 @@ marketRoutes.openapi(
     const board = marketBoard(c.env);
     const [coins, source] = await Promise.all([board.allCoins(), board.source()]);
     const prices = Object.fromEntries(coins.map((coin) => [coin.symbol, coin.prices]));
-    return c.json({ prices, timestamp: Date.now(), source }, 200);
+    return c.json({ prices, coins, timestamp: Date.now(), source }, 200);
   },
 );
 
@@ -225,8 +231,12 @@ marketRoutes.openapi(
     tags: ["Market"],
     summary: "Candles of one coin on one venue, oldest first",
     description:
-      "Rows are `[timestamp, open, high, low, close, volume]`; 1-minute rows are kept 7 days and rolled up " +
-      "for longer intervals. `volume` is the venue's 24 h volume at the candle's close.",
+      "Rows are `[timestamp, open, high, low, close, volume]`, `volume` being what traded in the period " +
+      "(base asset). Closed periods are the venue's own candles (from its candle API: 1-minute rows kept 7 " +
+      "days, 1-hour rows a year, 1-day rows for good, backfilled at least a year); 5m, 15m and 4h are rolled " +
+      "up from them. The still-open period is built from finer candles and, for the open minute, from the " +
+      "ticks (its volume an estimate from the venue's rolling 24 h volume), and is replaced by the venue's " +
+      "candle once that closes.",
     request: { params: SymbolParam, query: HistoryQuery.extend({ venue: MarketVenue.default("upbit") }) },
     responses: { 200: json(z.array(CandleRow), "Candles"), ...problems(400) },
   }),
@@ -243,7 +253,12 @@ marketRoutes.openapi(
     method: "get",
     path: "/api/market/premiums/{symbol}/history",
     tags: ["Market"],
-    summary: "The premium history of one coin, oldest first (the last value of each interval)",
+    summary: "The premium history of one coin, oldest first (the premium at the close of each period)",
+    description:
+      "Computed from the venues' closed candles (Upbit, else Bithumb; Binance, else Bybit) and the rates " +
+      "of the time: USD/KRW from forex (per minute while the system ran; the ECB's daily reference rate " +
+      "before), USDT/KRW from the Korean venue's KRW-USDT candles. Kept per minute 7 days, per hour a year, " +
+      "per day for good. The still-open period carries the last live premium.",
     request: { params: SymbolParam, query: HistoryQuery },
     responses: { 200: json(z.array(PremiumHistoryPoint), "Premium history"), ...problems(400) },
   }),
@@ -251,6 +266,41 @@ marketRoutes.openapi(
     const { symbol } = c.req.valid("param");
     const { interval, limit } = c.req.valid("query");
     return c.json(await marketSymbol(c.env, symbol).premiumHistory(interval, limit), 200);
+  },
+);
+
+marketRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/api/market/premiums/{symbol}/stats",
+    tags: ["Market"],
+    summary: "Is this premium high for this coin? Today's premium against its own last 30 and 90 days",
+    description:
+      "The distribution of the coin's hourly premiums over the last 30 and 90 days on both bases (USD/KRW " +
+      "and USDT/KRW), and the current premium with its `context`: percentile and z-score in each window, " +
+      "and the 30-day min, median and max. A window is null until it holds a day of hourly premiums.",
+    request: { params: SymbolParam },
+    responses: { 200: json(PremiumStats, "The premium's statistics"), ...problems(400, 404) },
+  }),
+  async (c) => {
+    const { symbol } = c.req.valid("param");
+    const board = marketBoard(c.env);
+    const [coin, windows, source] = await Promise.all([
+      board.coin(symbol),
+      marketSymbol(c.env, symbol).premiumWindows(),
+      board.source(),
+    ]);
+    if (!coin) throw new Problem(404, "unknown-coin", `No venue quotes ${symbol}`);
+    return c.json(
+      {
+        symbol,
+        premium: coin.premium,
+        windows: windows as PremiumStats["windows"],
+        timestamp: Date.now(),
+        source,
+      },
+      200,
+    );
   },
 );
 
