@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import type { CandleTuning } from "./candles/candle-tuning";
 import type { LogLevel } from "./core/log";
 
 /** Which venues to use: the real ones, the local simulator, or the real ones when reachable. */
@@ -25,6 +26,10 @@ export interface CliOptions {
   maxBatchEvents: number;
   logLevel: LogLevel;
   logFormat: "text" | "json";
+  /** Whether the history feeds (candles, USD/KRW history) push through the history lane. */
+  candles: boolean;
+  /** Spans and rate-limit share of the candle feeds. */
+  candleTuning: CandleTuning;
 }
 
 /** The usage text. */
@@ -51,6 +56,11 @@ flags (environment variable in brackets):
   --no-retime         replay with the recorded timestamps (default: shifted to now)
   --spool-dir DIR     where undeliverable liquidations/FX wait  [COLLECTORS_SPOOL_DIR]
   --flush-ms N        push interval, default 100; --batch-size N, default 500
+  --candles on|off    venue candles and USD/KRW history, default on (with a Worker)  [COLLECTORS_CANDLES]
+  --candle-days-1d N  days of 1-day candles to backfill, default 400  [COLLECTORS_CANDLE_DAYS_1D]
+  --candle-days-1h N  days of 1-hour candles, default 90  [COLLECTORS_CANDLE_DAYS_1H]
+  --candle-days-1m N  days of 1-minute candles, default 7  [COLLECTORS_CANDLE_DAYS_1M]
+  --candle-rate-share X  share of each venue's published rate limit, default 0.8  [COLLECTORS_CANDLE_RATE_SHARE]
   --log-level L       debug|info|warn|error  [LOG_LEVEL]; --log-format text|json  [LOG_FORMAT]
 `;
 
@@ -81,6 +91,11 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       "batch-size": { type: "string" },
       "log-level": { type: "string" },
       "log-format": { type: "string" },
+      candles: { type: "string" },
+      "candle-days-1d": { type: "string" },
+      "candle-days-1h": { type: "string" },
+      "candle-days-1m": { type: "string" },
+      "candle-rate-share": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -100,6 +115,15 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   const level = (values["log-level"] ?? env.LOG_LEVEL ?? "info") as LogLevel;
   if (!["debug", "info", "warn", "error"].includes(level)) throw new Error(`bad log level "${level}"`);
   const format = (values["log-format"] ?? env.LOG_FORMAT ?? "text") as "text" | "json";
+  const candles = values.candles ?? env.COLLECTORS_CANDLES ?? "on";
+  if (!["on", "off"].includes(candles)) throw new Error(`--candles must be on or off, got "${candles}"`);
+  const days = (name: string, raw: string | undefined, fallback: number): number => {
+    const n = int(name, raw, fallback);
+    if (n < 0) throw new Error(`--${name} must not be negative, got "${raw}"`);
+    return n * 86_400_000;
+  };
+  const rateShare = int("candle-rate-share", values["candle-rate-share"] ?? env.COLLECTORS_CANDLE_RATE_SHARE, 0.8);
+  if (!(rateShare > 0 && rateShare <= 1)) throw new Error(`--candle-rate-share must be in (0, 1], got ${rateShare}`);
   const venuesRaw = values.venues ?? env.COLLECTORS_VENUES;
   const workerUrlRaw = values["worker-url"] ?? env.WORKER_URL;
   return {
@@ -124,5 +148,14 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     maxBatchEvents: int("batch-size", values["batch-size"], 500),
     logLevel: level,
     logFormat: format === "json" ? "json" : "text",
+    candles: candles === "on",
+    candleTuning: {
+      spansMs: {
+        "1d": days("candle-days-1d", values["candle-days-1d"] ?? env.COLLECTORS_CANDLE_DAYS_1D, 400),
+        "1h": days("candle-days-1h", values["candle-days-1h"] ?? env.COLLECTORS_CANDLE_DAYS_1H, 90),
+        "1m": days("candle-days-1m", values["candle-days-1m"] ?? env.COLLECTORS_CANDLE_DAYS_1M, 7),
+      },
+      rateShare,
+    },
   };
 }

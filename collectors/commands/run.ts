@@ -5,10 +5,12 @@ import type { CliOptions } from "../cli-options";
 import { type Endpoints, simulatedEndpoints } from "../core/feed";
 import { runFeed } from "../core/feed-runner";
 import type { Logger } from "../core/log";
+import { MarketDirectory } from "../core/market-directory";
 import { MetricsRegistry } from "../core/metrics";
 import { probeFeed } from "../core/probe";
 import { FrameRecorder } from "../core/recorder";
 import { startOpsServer } from "../ops-server";
+import { HistoryLane } from "../pusher/history-lane";
 import { Pusher } from "../pusher/pusher";
 import { VenueSimulator } from "../simulator/server";
 import { SIM_VENUES } from "../simulator/venues";
@@ -24,6 +26,10 @@ export interface RunningCollectors {
   source: Source;
   metrics: MetricsRegistry;
   pusher?: Pusher;
+  /** The lane of candles and forex history (when pushing with `--candles on`). */
+  history?: HistoryLane;
+  /** The markets the ticker feeds have seen. */
+  markets: MarketDirectory;
   simulator?: VenueSimulator;
   opsPort?: number;
   stop(): Promise<void>;
@@ -77,6 +83,15 @@ export async function runCollectors(opts: CliOptions, log: Logger): Promise<Runn
     pusher.start();
     log.info("pushing to the Worker", { url: opts.workerUrl, source });
   }
+  const history =
+    pushing && opts.candles
+      ? new HistoryLane({ workerUrl: opts.workerUrl, token: opts.token, source, log })
+      : undefined;
+  if (history) {
+    metrics.setHistoryLane(() => history.stats());
+    history.start();
+  }
+  const markets = new MarketDirectory();
   const recorder = opts.command === "record" && opts.file ? new FrameRecorder(opts.file) : undefined;
   if (recorder) log.info("recording raw frames", { file: recorder.path });
 
@@ -94,6 +109,9 @@ export async function runCollectors(opts: CliOptions, log: Logger): Promise<Runn
       log,
       metrics,
       filter: boardFilter,
+      history,
+      markets,
+      tuning: { candles: opts.candleTuning },
       sink: {
         events: (events) => pusher?.push(events),
         frame: recorder ? (f) => recorder.write(f) : undefined,
@@ -105,11 +123,14 @@ export async function runCollectors(opts: CliOptions, log: Logger): Promise<Runn
     source,
     metrics,
     pusher,
+    history,
+    markets,
     simulator,
     opsPort: ops?.port,
     stop: async () => {
       controller.abort();
       await Promise.all(runs);
+      await history?.stop();
       await pusher?.stop(3000);
       await recorder?.close();
       await ops?.close();

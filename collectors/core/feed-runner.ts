@@ -1,10 +1,12 @@
 import type { IngestEvent } from "../../protocol/ingest";
+import type { HistoryLane } from "../pusher/history-lane";
 import { sleep } from "./abortable-sleep";
 import { Backoff } from "./backoff";
-import type { Endpoints, Feed, FeedContext, FeedTuning } from "./feed";
+import type { CollectedFrame, Endpoints, Feed, FeedContext, FeedTuning } from "./feed";
 import { excerpt, processFrame } from "./frame-processor";
 import type { NormalizeResult, RawFrame } from "./frames";
 import { errorMessage, type Logger } from "./log";
+import { MarketDirectory } from "./market-directory";
 import type { MetricsRegistry } from "./metrics";
 
 /** Where a running feed's output goes. */
@@ -25,6 +27,10 @@ export interface RunFeedOptions {
   tuning?: FeedTuning;
   /** Which events to pass on (e.g. only board markets); default: all. */
   filter?: (event: IngestEvent) => boolean;
+  /** The history lane (candles); none: history feeds stay idle. */
+  history?: HistoryLane;
+  /** The markets seen by the ticker feeds, shared across feeds; default: one of this feed's own. */
+  markets?: MarketDirectory;
 }
 
 /** Logs the first few parse errors of a venue, then one in every 100, so garbage cannot flood the log. */
@@ -44,10 +50,11 @@ export async function runFeed(feed: Feed, options: RunFeedOptions): Promise<void
   const filter = options.filter ?? (() => true);
   const tuning = options.tuning ?? {};
   const backoff = new Backoff(tuning.backoff);
+  const markets = options.markets ?? new MarketDirectory();
 
   while (!signal.aborted) {
     const normalizer = feed.createNormalizer();
-    const emit = (frame: RawFrame): NormalizeResult => {
+    const collect = (frame: RawFrame): CollectedFrame => {
       metrics.messages++;
       metrics.lastMessageAt = frame.received_at;
       sink.frame?.(frame);
@@ -62,7 +69,7 @@ export async function runFeed(feed: Feed, options: RunFeedOptions): Promise<void
             count: metrics.parseErrors,
           });
         }
-        return result;
+        return { result, events: [] };
       }
       if (result.kind === "data") metrics.lastDataAt = frame.received_at;
       for (const error of invalid) {
@@ -70,10 +77,13 @@ export async function runFeed(feed: Feed, options: RunFeedOptions): Promise<void
         if (shouldLog(metrics.invalidEvents)) log.warn("event failed the ingest schema, dropped", { error });
       }
       const passed = events.filter(filter);
-      if (passed.length > 0) {
-        metrics.events += passed.length;
-        sink.events(passed, feed.venue);
-      }
+      metrics.events += passed.length;
+      markets.observe(passed);
+      return { result, events: passed };
+    };
+    const emit = (frame: RawFrame): NormalizeResult => {
+      const { result, events } = collect(frame);
+      if (events.length > 0) sink.events(events, feed.venue);
       return result;
     };
     const ctx: FeedContext = {
@@ -82,9 +92,13 @@ export async function runFeed(feed: Feed, options: RunFeedOptions): Promise<void
       signal,
       log,
       metrics,
+      registry,
       tuning,
       emit,
       emitText: (stream, text) => emit({ venue: feed.venue, stream, received_at: Date.now(), frame: text }),
+      collect,
+      history: options.history,
+      markets,
     };
     try {
       await feed.run(ctx);

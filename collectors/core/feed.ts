@@ -1,7 +1,11 @@
+import type { IngestEvent } from "../../protocol/ingest";
+import type { CandleTuning } from "../candles/candle-tuning";
+import type { HistoryLane } from "../pusher/history-lane";
 import type { BackoffOptions } from "./backoff";
 import type { NormalizeResult, Normalizer, RawFrame } from "./frames";
 import type { Logger } from "./log";
-import type { VenueMetrics } from "./metrics";
+import type { MarketDirectory } from "./market-directory";
+import type { MetricsRegistry, VenueMetrics } from "./metrics";
 
 /**
  * Base URLs of a feed by name. Keys that start with `ws` are WebSocket endpoints (`wss://...`); the
@@ -24,6 +28,15 @@ export interface FeedTuning {
   maxConnectionMs?: number;
   /** Reconnect / retry backoff. */
   backoff?: BackoffOptions;
+  /** The candle feeds' spans, rate-limit share and pacing. */
+  candles?: CandleTuning;
+}
+
+/** What one frame became in the pipeline: the normaliser's verdict and the events that passed. */
+export interface CollectedFrame {
+  result: NormalizeResult;
+  /** Valid events that passed the feed's filter, in order. */
+  events: IngestEvent[];
 }
 
 /** What a running feed gets from the process. */
@@ -36,6 +49,8 @@ export interface FeedContext {
   readonly signal: AbortSignal;
   readonly log: Logger;
   readonly metrics: VenueMetrics;
+  /** Every feed's metrics (history feeds register their own counters there). */
+  readonly registry: MetricsRegistry;
   readonly tuning: FeedTuning;
   /**
    * Hands one raw frame to the pipeline: recorded when recording, normalised, validated against the
@@ -45,6 +60,19 @@ export interface FeedContext {
   emit(frame: RawFrame): NormalizeResult;
   /** Shorthand: emits `{venue, stream, received_at: now, frame: text}`. */
   emitText(stream: string, text: string): NormalizeResult;
+  /**
+   * Like `emit` (recorded, normalised, validated, counted), but the valid events come back to the feed
+   * instead of going to the pusher: for history the feed delivers itself, through `history`.
+   */
+  collect(frame: RawFrame): CollectedFrame;
+  /**
+   * The lane for history (closed candles, their coverage, forex history), apart from the live
+   * pusher; undefined when this process pushes no history (replay, record without a Worker, tests of
+   * the live feeds): history feeds then stay idle.
+   */
+  readonly history?: HistoryLane;
+  /** The markets the ticker feeds of this process have seen (shared by every feed). */
+  readonly markets: MarketDirectory;
 }
 
 /**
@@ -59,6 +87,11 @@ export interface Feed {
   readonly description: string;
   /** Live base URLs (see {@link Endpoints}). */
   readonly endpoints: Endpoints;
+  /**
+   * The simulator module that stands in for this feed's venue, when it is not `venue` (the candle
+   * feeds are answered by their venue's module: `upbit-candles` by `upbit`).
+   */
+  readonly simulatedBy?: string;
   /** A cheap GET (endpoint key + path) that answers when the venue is reachable, for `--simulate auto`. */
   readonly probe?: { endpoint: string; path: string };
   /** A fresh normaliser (one per run, or per replayed file). */
@@ -74,7 +107,8 @@ export interface Feed {
 export function simulatedEndpoints(feed: Feed, simulatorUrl: string): Endpoints {
   const http = simulatorUrl.replace(/\/+$/, "");
   const ws = http.replace(/^http/, "ws");
+  const venue = feed.simulatedBy ?? feed.venue;
   return Object.fromEntries(
-    Object.keys(feed.endpoints).map((key) => [key, `${key.startsWith("ws") ? ws : http}/${feed.venue}/${key}`]),
+    Object.keys(feed.endpoints).map((key) => [key, `${key.startsWith("ws") ? ws : http}/${venue}/${key}`]),
   );
 }

@@ -11,6 +11,14 @@ export class RateLimitedError extends Error {
   }
 }
 
+/** The least wait after a 418 (an IP ban) when the venue gave no `Retry-After`. */
+export const BAN_WAIT_MS = 60_000;
+
+/** How long to wait after a venue said "slow down": what it asked, and never less than a ban's minimum. */
+export function rateLimitedWait(error: RateLimitedError, fallbackMs: number): number {
+  return Math.max(error.retryAfterMs ?? fallbackMs, error.status === 418 ? BAN_WAIT_MS : 0);
+}
+
 /** Any other non-2xx answer. */
 export class HttpStatusError extends Error {
   constructor(

@@ -1,3 +1,6 @@
+import type { HistoryLaneStats } from "../pusher/history-lane";
+import { HistoryFeedMetrics, renderHistoryMetrics } from "./history-metrics";
+
 /** Counters and gauges of one feed (venue), shown at `/metrics` and `/health`. */
 export class VenueMetrics {
   /** WebSocket open (or, for REST feeds, the last poll succeeded). */
@@ -65,7 +68,9 @@ export class LatencyHistogram {
 /** Every venue's metrics plus the pusher's, rendered as Prometheus text or a health summary. */
 export class MetricsRegistry {
   private readonly venues = new Map<string, VenueMetrics>();
+  private readonly historyFeeds = new Map<string, HistoryFeedMetrics>();
   private pusher: (() => PusherStats) | undefined;
+  private historyLane: (() => HistoryLaneStats) | undefined;
 
   /** The metrics of one venue, created on first use. */
   venue(name: string): VenueMetrics {
@@ -75,6 +80,26 @@ export class MetricsRegistry {
       this.venues.set(name, m);
     }
     return m;
+  }
+
+  /** The history counters of one feed, created on first use. */
+  history(feed: string, kind: HistoryFeedMetrics["kind"], venue: string): HistoryFeedMetrics {
+    let m = this.historyFeeds.get(feed);
+    if (!m) {
+      m = new HistoryFeedMetrics(feed, kind, venue);
+      this.historyFeeds.set(feed, m);
+    }
+    return m;
+  }
+
+  /** Every history feed seen so far. */
+  allHistoryFeeds(): HistoryFeedMetrics[] {
+    return [...this.historyFeeds.values()];
+  }
+
+  /** Registers where the history lane's figures come from. */
+  setHistoryLane(stats: () => HistoryLaneStats): void {
+    this.historyLane = stats;
   }
 
   /** Every venue seen so far. */
@@ -149,6 +174,7 @@ export class MetricsRegistry {
       "429/418 answers",
       per((v) => v.rateLimited),
     );
+    renderHistoryMetrics(family, this.allHistoryFeeds(), this.historyLane?.());
     const p = this.pusher?.();
     if (p) {
       family("collectors_pusher_batches_total", "counter", "Batches acknowledged by the Worker, by result", [

@@ -1,7 +1,7 @@
 import { sleep } from "./abortable-sleep";
 import { Backoff } from "./backoff";
 import type { FeedContext } from "./feed";
-import { RateLimitedError } from "./http-errors";
+import { RateLimitedError, rateLimitedWait } from "./http-errors";
 import { errorMessage } from "./log";
 
 /** Options of {@link runPolling}. */
@@ -13,9 +13,6 @@ export interface PollingOptions {
   /** Name for logs (`tickers`, `market list`). */
   name: string;
 }
-
-/** Smallest wait after a 418 (an IP ban) when the venue gave no Retry-After. */
-const BAN_WAIT_MS = 60_000;
 
 /**
  * Polls until `ctx.signal` aborts, one poll every `intervalMs`. A failed poll is retried with
@@ -39,8 +36,7 @@ export async function runPolling(ctx: FeedContext, options: PollingOptions): Pro
       ctx.metrics.reconnects++;
       const delay = Math.max(options.intervalMs, backoff.next());
       if (error instanceof RateLimitedError) {
-        const floor = error.status === 418 ? BAN_WAIT_MS : 0;
-        wait = Math.max(delay, error.retryAfterMs ?? 0, floor);
+        wait = Math.max(delay, rateLimitedWait(error, 0));
         ctx.log.warn(`${options.name}: rate limited, waiting`, { status: error.status, wait_ms: wait });
       } else {
         wait = delay;

@@ -2,7 +2,7 @@ import { sleep } from "../core/abortable-sleep";
 import { Backoff } from "../core/backoff";
 import type { FeedContext } from "../core/feed";
 import type { NormalizeResult } from "../core/frames";
-import { RateLimitedError } from "../core/http-errors";
+import { RateLimitedError, rateLimitedWait } from "../core/http-errors";
 import { errorMessage } from "../core/log";
 import type { WsConnection } from "../core/ws-connection";
 
@@ -36,9 +36,6 @@ export interface RefreshOptions {
   onFirstAttempt?: (ok: boolean) => void;
 }
 
-/** Smallest wait after a 418 (an IP ban) when the venue gave no Retry-After. */
-const BAN_WAIT_MS = 60_000;
-
 /**
  * Refreshes reference data (instruments, symbol lists) until `ctx.signal` aborts: at once, then
  * every `intervalMs`; a failure is retried with exponential backoff and jitter (and at least what a
@@ -58,7 +55,7 @@ export async function refreshLoop(ctx: FeedContext, options: RefreshOptions): Pr
       if (ctx.signal.aborted) return;
       wait = Math.min(options.intervalMs, backoff.next());
       if (error instanceof RateLimitedError) {
-        wait = Math.max(wait, error.retryAfterMs ?? 0, error.status === 418 ? BAN_WAIT_MS : 0);
+        wait = Math.max(wait, rateLimitedWait(error, 0));
       }
       ctx.log.warn(`${options.name}: refresh failed, retrying`, { error: errorMessage(error), wait_ms: wait });
     }

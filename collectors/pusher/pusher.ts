@@ -1,13 +1,12 @@
-import { randomUUID } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Source } from "../../protocol/common";
 import type { IngestEvent } from "../../protocol/ingest";
 import { sleep } from "../core/abortable-sleep";
 import { Backoff, type BackoffOptions } from "../core/backoff";
-import { parseRetryAfter } from "../core/http-errors";
-import { errorMessage, type Logger } from "../core/log";
+import type { Logger } from "../core/log";
 import { LatencyHistogram, type PusherStats } from "../core/metrics";
+import { encodeBatch, postBatch } from "./ingest-post";
 import { PushBuffer } from "./push-buffer";
 
 /** Options of {@link Pusher}. */
@@ -170,8 +169,7 @@ export class Pusher {
 
   /** A new batch around some events: a fresh id, and the body every retry of it sends unchanged. */
   private batchOf(events: IngestEvent[]): InFlight {
-    const batchId = randomUUID();
-    const body = JSON.stringify({ batch_id: batchId, source: this.options.source, sent_at: Date.now(), events });
+    const { batchId, body } = encodeBatch(this.options.source, [JSON.stringify(events).slice(1, -1)]);
     return { batchId, body, events: events.length, attempts: 0, payload: events };
   }
 
@@ -192,28 +190,10 @@ export class Pusher {
   /** One attempt; returns how long to wait before the next step (0: go on). */
   private async send(batch: InFlight): Promise<number> {
     batch.attempts++;
-    const started = performance.now();
-    let res: Response;
-    try {
-      res = await fetch(`${this.options.workerUrl.replace(/\/+$/, "")}/internal/ingest`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json", Authorization: `Bearer ${this.options.token}` },
-        body: batch.body,
-        signal: AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.options.requestTimeoutMs ?? 10_000)]),
-      });
-    } catch (error) {
-      if (this.controller.signal.aborted) return 0;
-      return this.failed(batch, `the Worker is unreachable: ${errorMessage(error)}`, undefined);
-    }
-    const text = await res.text().catch(() => "");
-    if (res.ok) {
-      let duplicate = false;
-      try {
-        duplicate = (JSON.parse(text) as { duplicate?: boolean }).duplicate === true;
-      } catch {
-        // an unreadable ack is still an ack
-      }
-      this.latency.observe((performance.now() - started) / 1000);
+    const outcome = await postBatch(this.options, batch, this.controller.signal);
+    if (outcome.kind === "acknowledged") {
+      const { duplicate } = outcome;
+      this.latency.observe(outcome.latencySeconds);
       if (!this.counters.workerReachable) this.log.info("the Worker accepts batches", { url: this.options.workerUrl });
       this.counters.workerReachable = true;
       this.counters.lastSuccessAt = Date.now();
@@ -232,19 +212,23 @@ export class Pusher {
       this.onAck?.({ batch_id: batch.batchId, events: batch.events, duplicate });
       return 0;
     }
+    if (outcome.kind === "failed" && outcome.unreachable) {
+      if (this.controller.signal.aborted) return 0;
+      return this.failed(batch, outcome.reason, undefined);
+    }
     this.counters.workerReachable = true;
-    if (res.status === 400 || res.status === 413) {
+    if (outcome.kind === "rejected") {
       this.counters.batchesRejected++;
       this.log.error("the Worker rejected a batch; it is dropped", {
         batch_id: batch.batchId,
-        status: res.status,
+        status: outcome.status,
         events: batch.events,
-        detail: text.slice(0, 500),
+        detail: outcome.detail.slice(0, 500),
       });
       this.inflight = undefined;
       return 0;
     }
-    if (res.status === 409) {
+    if (outcome.kind === "conflict") {
       // This id was applied before with another body (it cannot be ours; a copied spool, say). The
       // Worker applied nothing of this batch, so its events go again under a new id.
       this.counters.batchesRejected++;
@@ -254,14 +238,7 @@ export class Pusher {
       this.inflight = this.batchOf(batch.payload);
       return 0;
     }
-    if (res.status === 401 || res.status === 403) {
-      return this.failed(batch, "the Worker refused the token (check COLLECTOR_TOKEN / --token)", undefined, "error");
-    }
-    return this.failed(
-      batch,
-      `the Worker answered HTTP ${res.status}`,
-      parseRetryAfter(res.headers.get("retry-after")),
-    );
+    return this.failed(batch, outcome.reason, outcome.retryAfterMs, outcome.refused ? "error" : "warn");
   }
 
   private failed(

@@ -1,3 +1,4 @@
+import { CandleBook } from "./candle-book";
 import { buildCatalog, type CatalogCoin, SIM_MARKET_VENUES, type SimMarketVenue } from "./coin-catalog";
 import { gaussian, seededRandom } from "./random";
 
@@ -37,6 +38,8 @@ interface Stats {
   quoteVolume: number;
   /** A small fixed per-venue price offset (ratio). */
   offset: number;
+  /** The market's daily turnover in USD at the start (the candle history's level). */
+  turnoverUsd: number;
 }
 
 /** Options of {@link MarketModel}. */
@@ -46,6 +49,8 @@ export interface MarketModelOptions {
   seed?: number;
   /** Volatility per second of the log price. Default 0.0006 (lively, for a demo). */
   volatilityPerSecond?: number;
+  /** Hours of the walk's trades kept minute by minute for the candle APIs. Default 6. */
+  liveMinuteHours?: number;
 }
 
 /**
@@ -63,6 +68,8 @@ export class MarketModel {
   private readonly stats = new Map<string, Stats>();
   private readonly volatility: number;
   private readonly bySymbol = new Map<string, SimCoin>();
+  /** Every venue market's candles: a synthetic history before the start, the walk's trades since. */
+  readonly candles: CandleBook;
 
   constructor(options: MarketModelOptions = {}, now = Date.now()) {
     this.random = seededRandom((options.seed ?? 7) + 1);
@@ -88,7 +95,8 @@ export class MarketModel {
         if (!listing) continue;
         const price = this.rawPrice(coin, venue, 0);
         const open = price * Math.exp(gaussian(this.random) * 0.03);
-        const turnoverUsd = 10 ** (5 + this.random() * 4);
+        // At most 1e14 coins a day: a sub-cent coin with a billion-dollar turnover is beyond any real market.
+        const turnoverUsd = Math.min(10 ** (5 + this.random() * 4), coin.usd * 1e14);
         const quoteVolume = venue === "upbit" || venue === "bithumb" ? turnoverUsd * this.usdKrw : turnoverUsd;
         this.stats.set(`${venue}:${coin.base}`, {
           open,
@@ -97,9 +105,11 @@ export class MarketModel {
           volume: quoteVolume / price,
           quoteVolume,
           offset: coin.base === "USDT" ? 0 : gaussian(this.random) * 0.0008,
+          turnoverUsd,
         });
       }
     }
+    this.candles = new CandleBook(this, now, { liveMinuteHours: options.liveMinuteHours });
   }
 
   /** A coin by key. */
@@ -113,11 +123,35 @@ export class MarketModel {
   }
 
   private rawPrice(coin: SimCoin, venue: SimMarketVenue, offset: number): number {
+    const usd = coin.base === "USDT" ? 1 : coin.usdPrice;
+    return this.priceOf(coin, venue, usd, this.usdKrw, coin.premium, offset);
+  }
+
+  private priceOf(
+    coin: SimCoin,
+    venue: SimMarketVenue,
+    usd: number,
+    usdKrw: number,
+    premium: number,
+    offset: number,
+  ): number {
     const multiplier = coin.listings[venue]?.multiplier ?? 1;
     const krw = venue === "upbit" || venue === "bithumb";
-    const usd = coin.base === "USDT" ? 1 : coin.usdPrice;
-    const price = krw ? usd * this.usdKrw * (1 + coin.premium) : usd;
+    const price = krw ? usd * usdKrw * (1 + premium) : usd;
     return price * multiplier * (1 + offset);
+  }
+
+  /**
+   * A venue's price of a coin (its quote currency, market units, its small offset) for a USD price,
+   * a USD/KRW rate and a premium: how the candle history turns a coin's USD path into venue prices.
+   */
+  venuePrice(coin: SimCoin, venue: SimMarketVenue, usd: number, usdKrw: number, premium: number): number {
+    return this.priceOf(coin, venue, usd, usdKrw, premium, this.stats.get(`${venue}:${coin.base}`)?.offset ?? 0);
+  }
+
+  /** A venue market's daily turnover in USD at the start (0 when not listed). */
+  turnoverUsd(coin: SimCoin, venue: SimMarketVenue): number {
+    return this.stats.get(`${venue}:${coin.base}`)?.turnoverUsd ?? 0;
   }
 
   /** Advances the walk by `dtMs`: each coin moves with probability `moveShare`; rates drift. */
@@ -146,6 +180,7 @@ export class MarketModel {
         const traded = (s.volume / 86_400) * (dtMs / 1000) * (0.5 + this.random());
         s.volume += traded;
         s.quoteVolume += traded * price;
+        this.candles.record(venue, coin, price, traded, now);
       }
     }
   }

@@ -16,3 +16,24 @@ export function gaussian(random: () => number): number {
   const v = random();
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
 }
+
+/**
+ * A 32-bit seed mixed from several integers (a coin, a venue, an interval, a time), so the same inputs
+ * always give the same random stream (the simulator's history is a function of them, not of when it
+ * was asked for).
+ */
+export function mixSeed(...parts: number[]): number {
+  let h = 0x9e3779b9;
+  for (const part of parts) {
+    // Split the (possibly > 32-bit) integer into two words.
+    const lo = part >>> 0;
+    const hi = Math.floor(part / 4294967296) >>> 0;
+    for (const word of [lo, hi]) {
+      h = Math.imul(h ^ word, 0x85ebca6b);
+      h = (h ^ (h >>> 13)) >>> 0;
+      h = Math.imul(h, 0xc2b2ae35);
+      h = (h ^ (h >>> 16)) >>> 0;
+    }
+  }
+  return h >>> 0;
+}

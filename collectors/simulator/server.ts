@@ -31,6 +31,16 @@ interface Client {
 }
 
 const RING = 500;
+/** Request times kept per venue (for requests-per-second measurements). */
+const TIMELINE = 500_000;
+
+/** One REST request as the simulator saw it. */
+export interface SimRequestRecord {
+  /** When it arrived (ms). */
+  at: number;
+  /** The venue's own path, without the query (`/v1/candles/minutes/1`). */
+  path: string;
+}
 
 /**
  * A local server speaking each venue's wire protocol (REST and WebSocket, the real message shapes) over
@@ -46,6 +56,7 @@ export class VenueSimulator {
   private readonly interceptors = new Map<string, SimInterceptor[]>();
   private readonly received = new Map<string, string[]>();
   private readonly requestLog = new Map<string, string[]>();
+  private readonly timeline = new Map<string, SimRequestRecord[]>();
   private readonly pongCounts = new Map<string, number>();
   private readonly connectCounts = new Map<string, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -145,6 +156,13 @@ export class VenueSimulator {
       headers: req.headers,
     };
     this.remember(this.requestLog, route.venue, `${request.method} ${route.endpoint} ${route.path}`);
+    let times = this.timeline.get(route.venue);
+    if (!times) {
+      times = [];
+      this.timeline.set(route.venue, times);
+    }
+    times.push({ at: Date.now(), path: route.path });
+    if (times.length > TIMELINE) times.splice(0, times.length - TIMELINE);
     let answer: SimHttpResponse | undefined;
     for (const intercept of this.interceptors.get(route.venue) ?? []) {
       answer = intercept(request);
@@ -271,6 +289,14 @@ export class VenueSimulator {
   /** The last REST requests to a venue (`GET rest /v1/market/all`). */
   requests(venue: string): string[] {
     return [...(this.requestLog.get(venue) ?? [])];
+  }
+
+  /**
+   * The REST requests a venue received (the latest 500 000), with their arrival times: tests and the
+   * benchmark measure requests per second from them. `pathPrefix` keeps those of one API.
+   */
+  requestTimeline(venue: string, pathPrefix = ""): SimRequestRecord[] {
+    return (this.timeline.get(venue) ?? []).filter((r) => r.path.startsWith(pathPrefix));
   }
 
   /** Stops the server, its clients and its timers. */

@@ -54,7 +54,7 @@ export class DetailFigures {
 
 /**
  * Where today's premium (USD/KRW basis) sits in the coin's last 30 days of hourly premiums, e.g.
- * `92nd · z 1.8 · range -0.4% to 3.1%`; null until the coin has a day of history.
+ * `percentile 92 · z 1.8 · range -0.4% to 3.1%`; null until the coin has a day of history.
  */
 function premiumRank(coin: Coin): string | null {
   const c = coin.premium?.context?.premium_percent;

@@ -145,7 +145,7 @@ const en: Record<MessageKey, string> = {
   colValue: "Value",
   colValueUnit: "24h",
   premiumRank: "Premium percentile (30d)",
-  premiumRankValue: "{p}th · z {z} · range {min} to {max}",
+  premiumRankValue: "percentile {p} · z {z} · range {min} to {max}",
   favAdd: "Add to favourites",
   favRemove: "Remove from favourites",
   reverse: "Reverse",

@@ -1,5 +1,6 @@
 import type { MarketModel, SimCoin, VenueQuote } from "../market-model";
 import type { SimContext, SimHttpRequest, SimHttpResponse, SimSocket, SimVenue } from "../sim-venue";
+import { binanceKlines } from "./binance-klines";
 
 function s(n: number): string {
   return n >= 1 ? n.toFixed(4) : n.toPrecision(6);
@@ -120,7 +121,8 @@ export interface BinanceSimOptions {
 }
 
 /**
- * Binance spot: REST `/api/v3/ping`, `/api/v3/ticker/24hr` (every symbol, or `?symbol=`), and the stream
+ * Binance spot: REST `/api/v3/ping`, `/api/v3/ticker/24hr` (every symbol, or `?symbol=`), `/api/v3/klines`
+ * (see ./binance-klines.ts), and the stream
  * server: raw `/ws/<stream>` and combined `/stream?streams=a/b` (`{stream, data}`), with `!miniTicker@arr`
  * (changed symbols every second) and `<symbol>@ticker`; live `SUBSCRIBE` answered `{"result":null,"id":n}`;
  * pings every 20 s and closes a connection that stops answering them, and at 24 h.
@@ -133,6 +135,8 @@ export function createBinanceSim(options: BinanceSimOptions = {}): SimVenue {
     venue: "binance",
     http(req: SimHttpRequest, ctx: SimContext): SimHttpResponse | undefined {
       if (req.path === "/api/v3/ping") return { body: {} };
+      const klines = binanceKlines(req, ctx);
+      if (klines) return klines;
       if (req.path === "/api/v3/ticker/24hr") {
         const now = Date.now();
         const symbols = binanceSymbols(ctx.market, "binance");

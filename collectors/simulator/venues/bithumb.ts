@@ -1,4 +1,5 @@
 import type { SimContext, SimHttpRequest, SimHttpResponse, SimVenue } from "../sim-venue";
+import { upbitStyleCandles } from "./upbit-style-candles";
 import { krwMarkets, upbitStyleTicker } from "./upbit-style-frames";
 
 /** Bithumb's cap on `markets` per `/v1/ticker` request. */
@@ -7,11 +8,14 @@ const MAX_MARKETS = 200;
 /**
  * Bithumb's public REST API: v1 (Upbit-compatible) `/v1/market/all` (with the `market_warning` Bithumb
  * still sends) and `/v1/ticker?markets=` (400 above 200 markets, with the string error name Bithumb
- * uses; `trade_timestamp` shifted +9 h like the real one), and the legacy `/public/ticker/ALL_KRW`.
+ * uses; `trade_timestamp` shifted +9 h like the real one), the candles (`/v1/candles/...`, `to` read in
+ * KST, days from 00:00 KST; see ./upbit-style-candles.ts), and the legacy `/public/ticker/ALL_KRW`.
  */
 export const bithumbSim: SimVenue = {
   venue: "bithumb",
   http(req: SimHttpRequest, ctx: SimContext): SimHttpResponse | undefined {
+    const candles = upbitStyleCandles("bithumb", req, ctx);
+    if (candles) return candles;
     const markets = krwMarkets(ctx.market, "bithumb");
     if (req.path === "/v1/market/all") {
       let i = 0;

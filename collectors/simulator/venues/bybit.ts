@@ -1,6 +1,7 @@
 import type { VenueQuote } from "../market-model";
 import type { SimContext, SimHttpRequest, SimHttpResponse, SimSocket, SimVenue } from "../sim-venue";
 import { binanceSymbols } from "./binance";
+import { bybitKlines } from "./bybit-klines";
 
 function s(n: number): string {
   return n >= 1 ? n.toFixed(4) : n.toPrecision(6);
@@ -25,7 +26,8 @@ function spotRow(symbol: string, q: VenueQuote): Record<string, string> {
 }
 
 /**
- * Bybit v5 spot: REST `/v5/market/time` and `/v5/market/tickers?category=spot` (the retCode envelope,
+ * Bybit v5 spot: REST `/v5/market/time`, `/v5/market/kline?category=spot` (see ./bybit-klines.ts) and
+ * `/v5/market/tickers?category=spot` (the retCode envelope,
  * string values, `price24hPcnt` a ratio); WebSocket `/v5/public/spot` with `tickers.<symbol>` topics
  * (snapshots every second while the price moves) and `{"op":"ping"}` answered with the spot pong shape.
  */
@@ -33,6 +35,8 @@ export const bybitSim: SimVenue = {
   venue: "bybit",
   http(req: SimHttpRequest, ctx: SimContext): SimHttpResponse | undefined {
     const now = Date.now();
+    const klines = bybitKlines(req, ctx);
+    if (klines) return klines;
     if (req.path === "/v5/market/time") {
       return {
         body: {

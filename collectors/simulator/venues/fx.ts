@@ -1,9 +1,15 @@
 import type { SimContext, SimHttpRequest, SimHttpResponse, SimVenue } from "../sim-venue";
+import { frankfurterSeries } from "./frankfurter-series";
 
-/** Dunamu's forex quote and Frankfurter's ECB rate, both from the simulated USD/KRW. */
+/**
+ * Dunamu's forex quote and Frankfurter's ECB rate, both from the simulated USD/KRW, and Frankfurter's
+ * time series (see ./frankfurter-series.ts).
+ */
 export const fxSim: SimVenue = {
   venue: "fx",
   http(req: SimHttpRequest, ctx: SimContext): SimHttpResponse | undefined {
+    const series = frankfurterSeries(req, ctx);
+    if (series) return series;
     const rate = Math.round(ctx.market.usdKrw * 100) / 100;
     const now = Date.now();
     if (req.endpoint === "dunamu" && req.path === "/v1/forex/recent") {

@@ -6,7 +6,8 @@ function dateTime(ms: number, offsetHours: number): { date: string; time: string
   return { date: iso.slice(0, 10).replaceAll("-", ""), time: iso.slice(11, 19).replaceAll(":", "") };
 }
 
-function round(n: number): number {
+/** A price as Upbit and Bithumb print it: whole won from 100, cents from 1, six significant digits below. */
+export function tickRound(n: number): number {
   return n >= 100 ? Math.round(n) : n >= 1 ? Math.round(n * 100) / 100 : Number(n.toPrecision(6));
 }
 
@@ -16,16 +17,16 @@ export function upbitStyleTicker(
   q: VenueQuote,
   options: { ws: boolean; kstTradeTime?: boolean; streamType?: "SNAPSHOT" | "REALTIME" },
 ): Record<string, unknown> {
-  const price = round(q.price);
-  const open = round(q.open);
+  const price = tickRound(q.price);
+  const open = tickRound(q.open);
   const diff = price - open;
   const change = diff > 0 ? "RISE" : diff < 0 ? "FALL" : "EVEN";
   const { date, time } = dateTime(q.timestamp, options.kstTradeTime ? 9 : 0);
   const base: Record<string, unknown> = {
     ...(options.ws ? { type: "ticker", code } : { market: code }),
     opening_price: open,
-    high_price: round(q.high),
-    low_price: round(q.low),
+    high_price: tickRound(q.high),
+    low_price: tickRound(q.low),
     trade_price: price,
     prev_closing_price: open,
     change,
@@ -49,9 +50,9 @@ export function upbitStyleTicker(
     ask_bid: diff >= 0 ? "BID" : "ASK",
     acc_ask_volume: q.volume / 4,
     acc_bid_volume: q.volume / 4,
-    highest_52_week_price: round(q.high * 1.8),
+    highest_52_week_price: tickRound(q.high * 1.8),
     highest_52_week_date: "2025-10-09",
-    lowest_52_week_price: round(q.low * 0.5),
+    lowest_52_week_price: tickRound(q.low * 0.5),
     lowest_52_week_date: "2026-02-06",
     market_state: "ACTIVE",
     delisting_date: null,

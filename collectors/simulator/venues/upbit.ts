@@ -1,4 +1,5 @@
 import type { SimContext, SimHttpRequest, SimHttpResponse, SimSocket, SimVenue } from "../sim-venue";
+import { upbitStyleCandles } from "./upbit-style-candles";
 import { krwMarkets, toSimpleFormat, upbitStyleTicker } from "./upbit-style-frames";
 
 const CAUTIONS = [
@@ -18,6 +19,7 @@ export const UPBIT_PUSH_MS = 1000;
 
 /**
  * Upbit's quotation API: `GET /v1/market/all?is_details=true` (names, `market_event`), `GET /v1/ticker`,
+ * the candles (`/v1/candles/minutes/{unit}`, `/v1/candles/days`, see ./upbit-style-candles.ts),
  * and the WebSocket `/websocket/v1`: a JSON-array request (`ticket`, `type: ticker`, `codes`, `format`),
  * answered with one SNAPSHOT frame per code, then REALTIME frames as prices move, every frame binary;
  * text `PING` gets `{"status":"UP"}`; malformed requests get Upbit's error envelope.
@@ -25,6 +27,8 @@ export const UPBIT_PUSH_MS = 1000;
 export const upbitSim: SimVenue = {
   venue: "upbit",
   http(req: SimHttpRequest, ctx: SimContext): SimHttpResponse | undefined {
+    const candles = upbitStyleCandles("upbit", req, ctx);
+    if (candles) return candles;
     const markets = krwMarkets(ctx.market, "upbit");
     if (req.path === "/v1/market/all") {
       const details = req.query.get("is_details") === "true" || req.query.get("isDetails") === "true";
