@@ -14,7 +14,9 @@ function run(cmd, args) {
 }
 
 function start(name, cmd, args, env = {}) {
-  const child = spawn(cmd, args, { stdio: "inherit", env: { ...process.env, ...env } });
+  // Each child leads its own process group, so stopping it reaches what it started (npx's wrangler
+  // and workerd, tsx's node), which a signal to npx alone did not.
+  const child = spawn(cmd, args, { stdio: "inherit", env: { ...process.env, ...env }, detached: true });
   child.on("exit", (code, signal) => {
     console.log(`[start] ${name} exited (${signal ?? code}); stopping`);
     stopAll(code ?? 1);
@@ -24,7 +26,14 @@ function start(name, cmd, args, env = {}) {
 }
 
 function stopAll(code) {
-  for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+  for (const child of children) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  }
   setTimeout(() => process.exit(code), 500).unref();
 }
 

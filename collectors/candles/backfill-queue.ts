@@ -13,6 +13,8 @@ export interface BackfillJob {
   to: number;
   /** No page of it has been fetched yet. */
   firstPage: boolean;
+  /** The market a coin's chart shows by default (see `MarketDirectory.charted`). */
+  readonly charted: boolean;
   /** Taken by a fetcher: not merged with, not taken again until put back. */
   taken: boolean;
 }
@@ -26,13 +28,14 @@ interface HeapEntry {
 }
 
 /**
- * The order of a backfill: the newest page of 1-day candles of every market first (a year of daily
- * candles on every chart within the first minute), then the rest of the days, then hours, then
- * minutes; within each, newest first across markets. Newly closed intervals are newest, so in steady
- * state they go first within their resolution.
+ * The order of a backfill: the 1-day candles of the markets the charts show and the newest page of
+ * 1-day candles of every other market first (a year of daily candles on every chart within the first
+ * minute, though a venue's page may hold only days' worth of hours, as Bithumb's), then the rest of
+ * the days, then hours, then minutes; within each, newest first across markets. Newly closed
+ * intervals are newest, so in steady state they go first within their resolution.
  */
 function tierOf(job: BackfillJob): number {
-  if (job.interval === "1d") return job.firstPage ? 0 : 1;
+  if (job.interval === "1d") return job.firstPage || job.charted ? 0 : 1;
   return job.interval === "1h" ? 2 : 3;
 }
 
@@ -60,7 +63,7 @@ export class BackfillQueue {
   }
 
   /** Queues a gap (or extends a waiting job it continues). */
-  add(market: ListedMarket, key: string, interval: CandleResolution, gap: TimeRange): void {
+  add(market: ListedMarket, key: string, interval: CandleResolution, gap: TimeRange, charted = false): void {
     const group = `${key}|${interval}`;
     for (const job of this.waiting.get(group) ?? []) {
       if (job.to === gap[0]) {
@@ -73,7 +76,16 @@ export class BackfillQueue {
         return;
       }
     }
-    const job: BackfillJob = { market, key, interval, from: gap[0], to: gap[1], firstPage: true, taken: false };
+    const job: BackfillJob = {
+      market,
+      key,
+      interval,
+      from: gap[0],
+      to: gap[1],
+      firstPage: true,
+      charted,
+      taken: false,
+    };
     let set = this.waiting.get(group);
     if (!set) {
       set = new Set();

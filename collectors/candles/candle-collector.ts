@@ -20,6 +20,17 @@ import { type ResolvedCandleTuning, resolveCandleTuning, wantedWindow } from "./
 import type { CandleRequest, CandleVenue } from "./candle-venue";
 import { CoverageBook } from "./coverage-book";
 
+/** The history lane's priority of each resolution's pages (see `HistoryLane.admit`). */
+const LANE_PRIORITY: Record<CandleResolution, number> = { "1d": 0, "1h": 1, "1m": 2 };
+
+/**
+ * The share of a venue's pace that looking for newly closed intervals may take in steady state. One
+ * request a market a minute would take most of Upbit's 10 requests a second for its ~250 markets and
+ * starve the backfill; so a venue with many markets for its limit is asked every few minutes (one
+ * request then brings every minute since), and the Worker's draft candle stands in meanwhile.
+ */
+const UPKEEP_SHARE = 0.25;
+
 /** How long to wait before asking an older Worker (no coverage route) again. */
 const UNSUPPORTED_RETRY_MS = 5 * 60_000;
 /** How long a market the venue does not know (404, invalid symbol) is left alone. */
@@ -33,7 +44,8 @@ export function candleBucket(
   tuning: ResolvedCandleTuning,
 ): TokenBucket {
   const limit = tuning.rateLimitOverride ?? venue.limit;
-  return new TokenBucket(((limit.amount * 1000) / limit.perMs) * tuning.rateShare, venue.requestCost);
+  const perSecond = ((limit.amount * 1000) / limit.perMs) * tuning.limitScale * tuning.rateShare;
+  return new TokenBucket(perSecond, venue.requestCost);
 }
 
 /**
@@ -66,6 +78,8 @@ export class CandleCollector {
   private readonly markets = new Map<string, ListedMarket>();
   private readonly unknownUntil = new Map<string, number>();
   private readonly toLoad: ListedMarket[] = [];
+  /** When each market was last planned (its gaps queued). */
+  private readonly plannedAt = new Map<string, number>();
   private readonly bucket: TokenBucket;
   private readonly metrics: HistoryFeedMetrics;
   private readonly failures: Backoff;
@@ -94,7 +108,9 @@ export class CandleCollector {
     const unrecovered = this.lane.onRecovered(() => this.reloadCoverage());
     for (const m of this.ctx.markets.markets(this.venue.venue)) this.discover(m);
     const requestsPerSecond = this.bucket.ratePerSecond / Math.max(1, this.bucket.capacity);
-    const fetchers = this.tuning.concurrency ?? Math.min(32, Math.max(2, Math.ceil(requestsPerSecond / 4)));
+    // A second's worth of requests in flight (at least 4, at most 32): a venue a few hundred ms away,
+    // or a Worker slow to take a page, must not keep the pace under the bucket's.
+    const fetchers = this.tuning.concurrency ?? Math.min(32, Math.max(4, Math.ceil(requestsPerSecond)));
     this.ctx.log.info("candles: following the ticker feed's markets", {
       markets: this.markets.size,
       requests_per_s: Math.round(requestsPerSecond * 100) / 100,
@@ -174,16 +190,22 @@ export class CandleCollector {
   /** Queues what is missing of each resolution's wanted window for one market. */
   private plan(market: ListedMarket, now: number): void {
     const key = marketKey(market.venue, market.base, market.quote);
+    this.plannedAt.set(key, now);
     if ((this.unknownUntil.get(key) ?? 0) > now) return;
+    const charted = this.ctx.markets.charted(market);
     for (const interval of CANDLE_RESOLUTIONS) {
       for (const gap of this.book.gaps(key, interval, wantedWindow(interval, now, this.tuning))) {
         this.book.pend(key, interval, gap);
-        this.queue.add(market, key, interval, gap);
+        this.queue.add(market, key, interval, gap, charted);
       }
     }
   }
 
-  /** Each tick (a little after every minute boundary), newly closed intervals of every loaded market. */
+  /**
+   * Each tick (a little after every minute boundary), newly closed intervals of the loaded markets
+   * due for it: every market every tick when the venue's pace allows, else each market every few
+   * ticks (see {@link UPKEEP_SHARE}).
+   */
   private async ticks(): Promise<void> {
     const { signal } = this.ctx;
     const { tickMs, settleMs } = this.tuning;
@@ -192,9 +214,22 @@ export class CandleCollector {
       await sleep(tickMs - (now % tickMs) + settleMs + Math.floor(Math.random() * 250), signal);
       if (signal.aborted) return;
       const at = Date.now();
+      const every = this.upkeepEveryMs();
       const loading = new Set(this.toLoad);
-      for (const market of this.markets.values()) if (!loading.has(market)) this.plan(market, at);
+      for (const [key, market] of this.markets) {
+        if (loading.has(market)) continue;
+        // Half a tick of slack: a market planned late in the previous tick is still due now.
+        if (at - (this.plannedAt.get(key) ?? 0) < every - tickMs / 2) continue;
+        this.plan(market, at);
+      }
     }
+  }
+
+  /** How often each market is looked at in steady state: a whole number of ticks. */
+  private upkeepEveryMs(): number {
+    const { tickMs } = this.tuning;
+    const requestsPerTick = (this.bucket.ratePerSecond / this.bucket.capacity) * (tickMs / 1000) * UPKEEP_SHARE;
+    return Math.max(1, Math.ceil(this.markets.size / Math.max(1, requestsPerTick))) * tickMs;
   }
 
   /** One fetcher: takes the next gap in order, fetches its newest page, sends it, puts the rest back. */
@@ -316,7 +351,8 @@ export class CandleCollector {
     this.unacknowledged++;
     let acknowledged: Promise<void>;
     try {
-      ({ acknowledged } = await this.lane.admit(events, this.ctx.signal));
+      // Days first (few, and every chart starts with them), then hours (the premium's context), then minutes.
+      ({ acknowledged } = await this.lane.admit(events, this.ctx.signal, LANE_PRIORITY[interval]));
     } catch {
       this.settled();
       this.book.release(key, interval, covered);
@@ -423,10 +459,10 @@ export class CandleCollector {
     const out = {} as Record<CandleResolution, { markets: number; complete: number; coveredShare: number }>;
     for (const interval of CANDLE_RESOLUTIONS) {
       const wanted = wantedWindow(interval, now, this.tuning);
-      // An interval that closed within the last tick is not missing yet.
+      // An interval that closed since the market was last due is not missing yet.
       const due: TimeRange = [
         wanted[0],
-        Math.max(wanted[0], wanted[1] - Math.max(INTERVAL_MS[interval], this.tuning.tickMs)),
+        Math.max(wanted[0], wanted[1] - Math.max(INTERVAL_MS[interval], this.upkeepEveryMs())),
       ];
       let complete = 0;
       let share = 0;

@@ -21,21 +21,34 @@ export interface CandleTuning {
   rateShare?: number;
   /** Published limits to assume instead of the venues' own (tests, the benchmark's what-ifs). */
   rateLimitOverride?: { amount: number; perMs: number };
+  /**
+   * A multiple of each venue's limit to pace by: 1 against the real venues; the local simulator,
+   * which is not the venue, allows {@link SIMULATOR_LIMIT_SCALE}.
+   */
+  limitScale?: number;
   /** How long after an interval ends before it is asked for: venues settle a candle a moment after its end (ms). Default 3000. */
   settleMs?: number;
   /** How often newly closed intervals are looked for (ms). Default 60 000, a little after each minute. */
   tickMs?: number;
-  /** Requests in flight per venue at most. Default: enough for the rate at ~250 ms per answer (2 to 32). */
+  /** Requests in flight per venue at most. Default: a second's worth of the pace (4 to 32). */
   concurrency?: number;
   /** Fetched pages waiting for the Worker's acknowledgement per venue at most. Default 64. */
   maxUnacknowledgedPages?: number;
 }
+
+/**
+ * How many times each venue's published rate the local simulator answers: enough for a demo
+ * (`npm start` offline) to show a year of daily candles of every coin within a minute. Tests of the
+ * rate limits and the benchmark pace by the published limits themselves.
+ */
+export const SIMULATOR_LIMIT_SCALE = 4;
 
 /** {@link CandleTuning} with every default filled in. */
 export interface ResolvedCandleTuning {
   spansMs: Record<CandleResolution, number>;
   rateShare: number;
   rateLimitOverride?: { amount: number; perMs: number };
+  limitScale: number;
   settleMs: number;
   tickMs: number;
   concurrency?: number;
@@ -54,6 +67,7 @@ export function resolveCandleTuning(tuning: CandleTuning = {}): ResolvedCandleTu
     spansMs,
     rateShare,
     rateLimitOverride: tuning.rateLimitOverride,
+    limitScale: tuning.limitScale ?? 1,
     settleMs: tuning.settleMs ?? 3000,
     tickMs: tuning.tickMs ?? 60_000,
     concurrency: tuning.concurrency,

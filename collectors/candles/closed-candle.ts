@@ -75,18 +75,18 @@ export function closedCandle(
   };
 }
 
-/** What a candle answer became: the closed candles, and the first problem with the others. */
+/** What a candle answer became: the closed candles, and the problem with each of the others. */
 export interface ParsedCandles {
   events: CandleEvent[];
-  firstError?: string;
+  errors: string[];
 }
 
 /** Collects {@link closedCandle} results: open candles are left out silently, bad ones noted. */
 export function collectCandles(results: Iterable<ReturnType<typeof closedCandle>>): ParsedCandles {
-  const parsed: ParsedCandles = { events: [] };
+  const parsed: ParsedCandles = { events: [], errors: [] };
   for (const r of results) {
     if (r.ok === true) parsed.events.push(r.event);
-    else if (r.ok === false) parsed.firstError ??= r.error;
+    else if (r.ok === false) parsed.errors.push(r.error);
   }
   return parsed;
 }
@@ -114,8 +114,14 @@ export function candlesFromKlineRows(
   );
 }
 
-/** A normaliser's verdict on a candle answer: its candles, or its first problem when it had none. */
+/**
+ * A normaliser's verdict on a candle answer: its candles, the unreadable ones dropped (and counted as
+ * invalid events); or its first problem when it had no candle at all.
+ */
 export function candleResult(parsed: ParsedCandles): NormalizeResult {
-  if (parsed.events.length === 0 && parsed.firstError) return { kind: "error", error: parsed.firstError };
-  return { kind: "data", events: parsed.events };
+  const [first] = parsed.errors;
+  if (parsed.events.length === 0 && first !== undefined) return { kind: "error", error: first };
+  return parsed.errors.length > 0
+    ? { kind: "data", events: parsed.events, dropped: parsed.errors }
+    : { kind: "data", events: parsed.events };
 }

@@ -1,6 +1,7 @@
 import type { Source } from "../../protocol/common";
 import type { IngestEvent } from "../../protocol/ingest";
 import { isBoardMarket } from "../../protocol/venues";
+import { SIMULATOR_LIMIT_SCALE } from "../candles/candle-tuning";
 import type { CliOptions } from "../cli-options";
 import { type Endpoints, simulatedEndpoints } from "../core/feed";
 import { runFeed } from "../core/feed-runner";
@@ -59,7 +60,7 @@ export async function runCollectors(opts: CliOptions, log: Logger): Promise<Runn
   if (simulate) {
     simulator = await VenueSimulator.start({ port: opts.simulatorPort, log });
     const simulated = new Set(SIM_VENUES.map((v) => v.venue));
-    const missing = feeds.filter((f) => !simulated.has(f.venue)).map((f) => f.venue);
+    const missing = feeds.filter((f) => !simulated.has(f.simulatedBy ?? f.venue)).map((f) => f.venue);
     if (missing.length > 0)
       log.warn("no simulator module for some feeds; they will keep retrying", { feeds: missing.join(",") });
     log.info("local venue simulator running", { url: simulator.url, coins: simulator.market.coins.length });
@@ -111,7 +112,8 @@ export async function runCollectors(opts: CliOptions, log: Logger): Promise<Runn
       filter: boardFilter,
       history,
       markets,
-      tuning: { candles: opts.candleTuning },
+      // The simulator is not the venue: a demo backfills faster than a venue's limit would allow.
+      tuning: { candles: simulate ? { limitScale: SIMULATOR_LIMIT_SCALE, ...opts.candleTuning } : opts.candleTuning },
       sink: {
         events: (events) => pusher?.push(events),
         frame: recorder ? (f) => recorder.write(f) : undefined,

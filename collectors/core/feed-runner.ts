@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { IngestEvent } from "../../protocol/ingest";
 import type { HistoryLane } from "../pusher/history-lane";
 import { sleep } from "./abortable-sleep";
@@ -45,6 +46,9 @@ function shouldLog(count: number): boolean {
  */
 export async function runFeed(feed: Feed, options: RunFeedOptions): Promise<void> {
   const { signal, sink, metrics: registry } = options;
+  // Every feed of the process stops on this one signal, and a candle feed waits on it from dozens of
+  // fetchers at once: many listeners are expected, not a leak.
+  setMaxListeners(1000, signal);
   const log = options.log.child(feed.venue);
   const metrics = registry.venue(feed.venue);
   const filter = options.filter ?? (() => true);

@@ -25,7 +25,7 @@ export function processFrame(normalizer: Normalizer, frame: RawFrame): Processed
   }
   if (result.kind !== "data") return { result, events: [], invalid: [] };
   const events: IngestEvent[] = [];
-  const invalid: string[] = [];
+  const invalid: string[] = [...(result.dropped ?? [])];
   for (const e of result.events) {
     const checked = validateEvent(e, frame.received_at);
     if (checked.ok) events.push(checked.event);

@@ -17,8 +17,12 @@ export interface RawFrame {
 
 /** What a normaliser made of one frame. */
 export type NormalizeResult =
-  /** Market data: zero or more ingest events (zero when, e.g., an update carried nothing new). */
-  | { kind: "data"; events: IngestEvent[] }
+  /**
+   * Market data: zero or more ingest events (zero when, e.g., an update carried nothing new), and
+   * why items of the frame that could not be read were left out (`dropped`: each is counted as an
+   * invalid event, like an event that fails the ingest schema).
+   */
+  | { kind: "data"; events: IngestEvent[]; dropped?: string[] }
   /** A control frame (pong, subscription ack, welcome): nothing to ingest, not an error. */
   | { kind: "control" }
   /** Garbage or a message we do not understand: counted and logged, never thrown. */

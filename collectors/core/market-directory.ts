@@ -1,6 +1,6 @@
 import type { MarketVenue } from "../../protocol/common";
 import type { IngestEvent } from "../../protocol/ingest";
-import { marketKey } from "../../protocol/venues";
+import { MARKET_VENUES, marketKey } from "../../protocol/venues";
 
 /** A market a ticker feed has seen: the coin key, its quote, and the venue's own symbol. */
 export interface ListedMarket {
@@ -43,6 +43,20 @@ export class MarketDirectory {
   /** The markets seen on one venue so far. */
   markets(venue: string): ListedMarket[] {
     return [...(this.byVenue.get(venue)?.values() ?? [])];
+  }
+
+  /** Whether a venue lists a market (as far as its ticker feed has said). */
+  lists(venue: string, base: string, quote: string): boolean {
+    return this.byVenue.get(venue)?.has(marketKey(venue, base, quote)) ?? false;
+  }
+
+  /**
+   * Whether this is the market a coin's chart shows by default: no venue before it in the board's
+   * order (`MARKET_VENUES`: Upbit before Bithumb, Binance before Bybit) lists the same market.
+   */
+  charted(market: ListedMarket): boolean {
+    const earlier = MARKET_VENUES.slice(0, MARKET_VENUES.indexOf(market.venue));
+    return !earlier.some((venue) => this.lists(venue, market.base, market.quote));
   }
 
   /** Calls `listener` for every market seen from now on; returns the unsubscribe function. */

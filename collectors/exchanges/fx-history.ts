@@ -52,7 +52,8 @@ export const fxHistoryFeed: Feed = {
         if (result.kind !== "data") throw new Error(result.kind === "error" ? result.error : "not a time series");
         const days = events.filter((e): e is FxHistoryEvent => e.kind === "fx_history");
         metrics.fetched += days.length;
-        const { acknowledged } = await lane.admit(days, ctx.signal);
+        // Priority 0, with the daily candles: every premium before the live feed needs these days.
+        const { acknowledged } = await lane.admit(days, ctx.signal, 0);
         await acknowledged;
         metrics.acknowledged += days.length;
         if (days.length > 0) newest = Math.max(newest ?? 0, ...days.map((d) => d.day));

@@ -67,6 +67,8 @@ interface Part {
   fragment: string;
   events: number;
   last: boolean;
+  /** Sent before every part of a larger number (see `admit`). */
+  priority: number;
 }
 
 interface InFlight {
@@ -93,6 +95,8 @@ export class HistoryLane {
   private readonly controller = new AbortController();
   private parts: Part[] = [];
   private queuedEvents = 0;
+  /** Events waiting or in flight per priority. */
+  private readonly queuedByPriority = new Map<number, number>();
   private inflight: InFlight | undefined;
   private wake: (() => void) | undefined;
   private readonly room = new Waiters();
@@ -138,15 +142,29 @@ export class HistoryLane {
     this.inflight = undefined;
     this.parts = [];
     this.queuedEvents = 0;
+    this.queuedByPriority.clear();
   }
 
   /**
    * Queues events (in order) once there is room for them, and returns `acknowledged`: resolved when
    * the Worker acknowledged every batch carrying them, rejected with {@link HistoryRejectedError} when
    * it refused one, or {@link HistoryLaneStoppedError}. Throws {@link HistoryLaneStoppedError} when the lane or `signal` stops first.
+   * `priority` orders what waits: events of a smaller number go before every waiting event of a larger
+   * one, and only those of the same or a smaller number take their room, so a backfill of minutes
+   * (priority 2) never holds up hours (1), nor hours daily candles and forex days (0: few, and what
+   * every chart starts with). Events of one priority keep their order.
    */
-  async admit(events: readonly IngestEvent[], signal?: AbortSignal): Promise<{ acknowledged: Promise<void> }> {
-    while (this.queuedEvents > 0 && this.queuedEvents + events.length > this.maxQueuedEvents) {
+  async admit(
+    events: readonly IngestEvent[],
+    signal?: AbortSignal,
+    priority = 0,
+  ): Promise<{ acknowledged: Promise<void> }> {
+    const held = () => {
+      let n = 0;
+      for (const [p, queued] of this.queuedByPriority) if (p <= priority) n += queued;
+      return n;
+    };
+    while (held() > 0 && held() + events.length > this.maxQueuedEvents) {
       if (this.controller.signal.aborted || signal?.aborted) throw new HistoryLaneStoppedError();
       await this.room.wait(signal);
     }
@@ -161,15 +179,20 @@ export class HistoryLane {
       delivery.resolve();
       return { acknowledged };
     }
+    const parts: Part[] = [];
     for (let i = 0; i < events.length; i += this.maxBatchEvents) {
       const slice = events.slice(i, i + this.maxBatchEvents);
-      this.parts.push({
+      parts.push({
         delivery,
         fragment: JSON.stringify(slice).slice(1, -1),
         events: slice.length,
         last: i + this.maxBatchEvents >= events.length,
+        priority,
       });
     }
+    const firstLater = this.parts.findIndex((p) => p.priority > priority);
+    this.parts.splice(firstLater < 0 ? this.parts.length : firstLater, 0, ...parts);
+    this.queuedByPriority.set(priority, (this.queuedByPriority.get(priority) ?? 0) + events.length);
     this.queuedEvents += events.length;
     this.wake?.();
     return { acknowledged };
@@ -240,12 +263,11 @@ export class HistoryLane {
       this.counters.lastSuccessAt = Date.now();
       if (outcome.duplicate) this.counters.batchesDuplicate++;
       else this.counters.batchesOk++;
-      const events = flight.parts.reduce((n, p) => n + p.events, 0);
-      this.counters.eventsAcknowledged += events;
+      this.counters.eventsAcknowledged += flight.parts.reduce((n, p) => n + p.events, 0);
       this.backoff.reset();
       this.inflight = undefined;
       for (const part of flight.parts) if (part.last) this.settle(part.delivery);
-      this.release(events);
+      this.release(flight.parts);
       if (this.failing) {
         this.failing = false;
         this.log.info("the Worker acknowledges history batches again");
@@ -267,7 +289,7 @@ export class HistoryLane {
       this.parts = this.parts.filter((p) => !refused.has(p.delivery));
       for (const delivery of refused) this.settle(delivery, error);
       this.inflight = undefined;
-      this.release([...flight.parts, ...leftovers].reduce((n, p) => n + p.events, 0));
+      this.release([...flight.parts, ...leftovers]);
       return 0;
     }
     if (outcome.kind === "conflict") {
@@ -301,8 +323,12 @@ export class HistoryLane {
     else delivery.resolve();
   }
 
-  private release(events: number): void {
-    this.queuedEvents = Math.max(0, this.queuedEvents - events);
+  private release(parts: readonly Part[]): void {
+    for (const part of parts) {
+      this.queuedEvents = Math.max(0, this.queuedEvents - part.events);
+      const queued = (this.queuedByPriority.get(part.priority) ?? 0) - part.events;
+      this.queuedByPriority.set(part.priority, Math.max(0, queued));
+    }
     this.room.wakeAll();
   }
 }

@@ -8,6 +8,13 @@ export function fixtureText(name: string): string {
   return readFileSync(new URL(name, DIR), "utf8");
 }
 
+const CANDLE_DIR = new URL("../fixtures/candles/", import.meta.url);
+
+/** A venue candle answer as compact JSON text (test/collectors/fixtures/candles; sources in its README). */
+export function candleFixture(name: string): string {
+  return JSON.stringify(JSON.parse(readFileSync(new URL(name, CANDLE_DIR), "utf8")));
+}
+
 /** A venue sample as compact JSON text (what the wire carries). */
 export function fixtureFrame(name: string): string {
   return JSON.stringify(JSON.parse(fixtureText(name)));

@@ -20,8 +20,11 @@ export interface ProxiedRequest {
 export interface IngestProxy {
   url: string;
   readonly requests: ProxiedRequest[];
-  /** Withhold the next `n` answers (the request still reaches the Worker). */
-  dropResponses(n: number): void;
+  /**
+   * Withhold the next `n` answers (the request still reaches the Worker); with `method`, the next `n`
+   * answers to requests of that method only (`POST`: ingest batches, not coverage queries).
+   */
+  dropResponses(n: number, method?: string): void;
   /**
    * Give the next request the `batch_id` of the last batch the Worker accepted (its body otherwise
    * unchanged): a batch id that collides with another batch's.
@@ -33,6 +36,7 @@ export interface IngestProxy {
 export async function startIngestProxy(targetUrl: string): Promise<IngestProxy> {
   const requests: ProxiedRequest[] = [];
   let toDrop = 0;
+  let dropMethod: string | undefined;
   let collide = false;
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -54,7 +58,7 @@ export async function startIngestProxy(targetUrl: string): Promise<IngestProxy> 
         body: req.method === "GET" ? undefined : body,
       });
       const response = await upstream.text();
-      const dropped = toDrop > 0;
+      const dropped = toDrop > 0 && (dropMethod === undefined || req.method === dropMethod);
       if (dropped) toDrop--;
       requests.push({ body, status: upstream.status, response, dropped });
       if (dropped) {
@@ -73,8 +77,9 @@ export async function startIngestProxy(targetUrl: string): Promise<IngestProxy> 
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    dropResponses: (n) => {
+    dropResponses: (n, method) => {
       toDrop += n;
+      dropMethod = method;
     },
     collideNextBatchId: () => {
       collide = true;
