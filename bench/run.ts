@@ -7,8 +7,10 @@
  * BENCH_RATES=1000,2000 for other fan-out rates; BENCH_FANOUT_INTERVAL_MS to override wrangler.toml's;
  * BENCH_ONLY=ours|baseline to run one system; BENCH_QUIET_WAIT_S to bound the wait for an idle machine.
  * `tsx bench/run.ts --render` re-renders RESULTS.md from the last run's results.json (after editing analysis.md).
+ * Afterwards it runs the candle backfill benchmark (bench/backfill.ts, `npm run bench:backfill`, about
+ * 9 more minutes; it writes bench/BACKFILL.md); BENCH_BACKFILL=0 skips it.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { DIAGNOSTIC_CASE, type PointResult, type PointTiming, runFanoutPoint } from "./fanout-point";
 import { runIngestLoad } from "./ingest-load";
@@ -547,6 +549,29 @@ async function main(): Promise<void> {
   }
 }
 
+/**
+ * The candle backfill benchmark, after the fan-out figures and in a process of its own (it starts its
+ * own Worker and simulator): its figures print below these and go to bench/BACKFILL.md.
+ */
+function backfill(): Promise<void> {
+  if (process.env.BENCH_BACKFILL === "0") {
+    log("BENCH_BACKFILL=0: the candle backfill benchmark (npm run bench:backfill) is skipped");
+    return Promise.resolve();
+  }
+  log("next: the candle backfill benchmark (bench/backfill.ts, also `npm run bench:backfill`)");
+  const child = spawn(process.execPath, ["--import", "tsx", new URL("./backfill.ts", import.meta.url).pathname], {
+    stdio: "inherit",
+  });
+  cleanups.add(async () => {
+    child.kill("SIGTERM"); // it stops its Worker and simulator itself
+  });
+  return new Promise((resolve, reject) => {
+    child.once("exit", (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`the backfill benchmark ended with ${signal ?? `exit code ${code}`}`)),
+    );
+  });
+}
+
 /** Re-renders RESULTS.md from results.json with the current analysis.md (no measuring). */
 function render(): Promise<void> {
   const report = JSON.parse(readFileSync(rawPath, "utf8")) as Report;
@@ -557,7 +582,7 @@ function render(): Promise<void> {
   return Promise.resolve();
 }
 
-(process.argv.includes("--render") ? render() : main()).then(
+(process.argv.includes("--render") ? render() : main().then(backfill)).then(
   () => process.exit(0),
   (error: unknown) => {
     console.error(error);

@@ -19,17 +19,10 @@ import { type BackfillJob, BackfillQueue } from "./backfill-queue";
 import { type ResolvedCandleTuning, resolveCandleTuning, wantedWindow } from "./candle-tuning";
 import type { CandleRequest, CandleVenue } from "./candle-venue";
 import { CoverageBook } from "./coverage-book";
+import { upkeepEveryMs } from "./upkeep-pace";
 
 /** The history lane's priority of each resolution's pages (see `HistoryLane.admit`). */
 const LANE_PRIORITY: Record<CandleResolution, number> = { "1d": 0, "1h": 1, "1m": 2 };
-
-/**
- * The share of a venue's pace that looking for newly closed intervals may take in steady state. One
- * request a market a minute would take most of Upbit's 10 requests a second for its ~250 markets and
- * starve the backfill; so a venue with many markets for its limit is asked every few minutes (one
- * request then brings every minute since), and the Worker's draft candle stands in meanwhile.
- */
-const UPKEEP_SHARE = 0.25;
 
 /** How long to wait before asking an older Worker (no coverage route) again. */
 const UNSUPPORTED_RETRY_MS = 5 * 60_000;
@@ -204,7 +197,7 @@ export class CandleCollector {
   /**
    * Each tick (a little after every minute boundary), newly closed intervals of the loaded markets
    * due for it: every market every tick when the venue's pace allows, else each market every few
-   * ticks (see {@link UPKEEP_SHARE}).
+   * ticks (see `upkeepEveryMs`).
    */
   private async ticks(): Promise<void> {
     const { signal } = this.ctx;
@@ -225,11 +218,10 @@ export class CandleCollector {
     }
   }
 
-  /** How often each market is looked at in steady state: a whole number of ticks. */
+  /** How often each market is looked at in steady state (see {@link upkeepEveryMs}). */
   private upkeepEveryMs(): number {
-    const { tickMs } = this.tuning;
-    const requestsPerTick = (this.bucket.ratePerSecond / this.bucket.capacity) * (tickMs / 1000) * UPKEEP_SHARE;
-    return Math.max(1, Math.ceil(this.markets.size / Math.max(1, requestsPerTick))) * tickMs;
+    const requestsPerSecond = this.bucket.ratePerSecond / this.bucket.capacity;
+    return upkeepEveryMs(this.markets.size, requestsPerSecond, this.tuning.tickMs);
   }
 
   /** One fetcher: takes the next gap in order, fetches its newest page, sends it, puts the rest back. */
