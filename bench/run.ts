@@ -8,7 +8,8 @@
  * BENCH_ONLY=ours|baseline to run one system; BENCH_QUIET_WAIT_S to bound the wait for an idle machine.
  * `tsx bench/run.ts --render` re-renders RESULTS.md from the last run's results.json (after editing analysis.md).
  * Afterwards it runs the candle backfill benchmark (bench/backfill.ts, `npm run bench:backfill`, about
- * 9 more minutes; it writes bench/BACKFILL.md); BENCH_BACKFILL=0 skips it.
+ * 9 more minutes; it writes bench/BACKFILL.md; BENCH_BACKFILL=0 skips it) and the paper-trading one
+ * (bench/trading.ts, `npm run bench:trading`, about 8 more; bench/TRADING.md; BENCH_TRADING=0 skips it).
  */
 import { execFileSync, spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -550,26 +551,29 @@ async function main(): Promise<void> {
 }
 
 /**
- * The candle backfill benchmark, after the fan-out figures and in a process of its own (it starts its
- * own Worker and simulator): its figures print below these and go to bench/BACKFILL.md.
+ * A benchmark of its own after the fan-out figures, in a process of its own (it starts its own Worker):
+ * the candle backfill (bench/backfill.ts, bench/BACKFILL.md) or paper trading (bench/trading.ts,
+ * bench/TRADING.md). `skip` names the environment variable that skips it when set to 0.
  */
-function backfill(): Promise<void> {
-  if (process.env.BENCH_BACKFILL === "0") {
-    log("BENCH_BACKFILL=0: the candle backfill benchmark (npm run bench:backfill) is skipped");
-    return Promise.resolve();
-  }
-  log("next: the candle backfill benchmark (bench/backfill.ts, also `npm run bench:backfill`)");
-  const child = spawn(process.execPath, ["--import", "tsx", new URL("./backfill.ts", import.meta.url).pathname], {
-    stdio: "inherit",
-  });
-  cleanups.add(async () => {
-    child.kill("SIGTERM"); // it stops its Worker and simulator itself
-  });
-  return new Promise((resolve, reject) => {
-    child.once("exit", (code, signal) =>
-      code === 0 ? resolve() : reject(new Error(`the backfill benchmark ended with ${signal ?? `exit code ${code}`}`)),
-    );
-  });
+function followUp(script: string, what: string, skip: string): () => Promise<void> {
+  return () => {
+    if (process.env[skip] === "0") {
+      log(`${skip}=0: the ${what} benchmark is skipped`);
+      return Promise.resolve();
+    }
+    log(`next: the ${what} benchmark (bench/${script})`);
+    const child = spawn(process.execPath, ["--import", "tsx", new URL(`./${script}`, import.meta.url).pathname], {
+      stdio: "inherit",
+    });
+    cleanups.add(async () => {
+      child.kill("SIGTERM"); // it stops its own Worker (and simulator) itself
+    });
+    return new Promise((resolve, reject) => {
+      child.once("exit", (code, signal) =>
+        code === 0 ? resolve() : reject(new Error(`the ${what} benchmark ended with ${signal ?? `exit code ${code}`}`)),
+      );
+    });
+  };
 }
 
 /** Re-renders RESULTS.md from results.json with the current analysis.md (no measuring). */
@@ -582,7 +586,12 @@ function render(): Promise<void> {
   return Promise.resolve();
 }
 
-(process.argv.includes("--render") ? render() : main().then(backfill)).then(
+(process.argv.includes("--render")
+  ? render()
+  : main()
+      .then(followUp("backfill.ts", "candle backfill", "BENCH_BACKFILL"))
+      .then(followUp("trading.ts", "paper-trading", "BENCH_TRADING"))
+).then(
   () => process.exit(0),
   (error: unknown) => {
     console.error(error);
