@@ -169,8 +169,12 @@ describe("candle backfill into the real Worker", () => {
     const resent = () => acceptedBatches(mark).filter((b) => b.answerLost && b.duplicate);
     let stoppedWith: [number, number][] = [];
     try {
-      // The crash: after the Worker applied Upbit's first page twice, before the collector heard of it.
-      await eventually(async () => resent().length > 0, "the first batch sent again");
+      // The crash: once the Worker has applied the first batch twice without the collector hearing of
+      // it, and has Upbit's first page (the venues' pages share the lane in no fixed order).
+      await eventually(
+        async () => resent().length > 0 && (await minuteCoverage(upbit)).length > 0,
+        "the first batch sent again, and Upbit's first page applied",
+      );
     } finally {
       await first.stop();
       stoppedWith = await minuteCoverage(upbit);
