@@ -86,18 +86,17 @@ export class BackfillQueue {
       charted,
       taken: false,
     };
-    let set = this.waiting.get(group);
-    if (!set) {
-      set = new Set();
-      this.waiting.set(group, set);
-    }
-    set.add(job);
-    this.push(job);
+    this.wait(job);
   }
 
   /** Puts a taken job back (its `from`/`to` updated by the caller), to be taken again in order. */
   putBack(job: BackfillJob): void {
     job.taken = false;
+    this.wait(job);
+  }
+
+  /** Makes a job wait in its market's and resolution's group and in the heap. */
+  private wait(job: BackfillJob): void {
     const group = `${job.key}|${job.interval}`;
     let set = this.waiting.get(group);
     if (!set) {
