@@ -28,8 +28,12 @@ export class RecordingLane extends HistoryLane {
   /** Intervals that closed at or after this time are the live upkeep's. */
   since = Date.now();
 
-  override async admit(events: readonly IngestEvent[], signal?: AbortSignal): Promise<{ acknowledged: Promise<void> }> {
-    const admitted = await super.admit(events, signal);
+  override async admit(
+    events: readonly IngestEvent[],
+    signal?: AbortSignal,
+    priority?: number,
+  ): Promise<{ acknowledged: Promise<void> }> {
+    const admitted = await super.admit(events, signal, priority);
     admitted.acknowledged.then(
       () => this.record(events, Date.now()),
       () => undefined,

@@ -16,6 +16,7 @@ import { CANDLE_RESOLUTIONS, type CandleResolution } from "../protocol/venues";
 import { RecordingLane } from "./backfill-lane";
 import { BENCH_VENUES } from "./backfill-plan";
 import { meanRate, peakInWindow } from "./backfill-rates";
+import { SendTimes } from "./backfill-send-times";
 import type { SimulatorProcess } from "./backfill-simulator";
 import { type UsageReport, UsageSampler, type WatchedProcess } from "./process-usage";
 
@@ -56,10 +57,12 @@ export interface VenueRun {
   completeMs: number | null;
   /** At the end: the covered share of the wanted windows, per resolution. */
   coveredShare: Record<CandleResolution, number>;
-  /** Most requests in any 1 s. */
+  /** Most requests in any 1 s, as the venue received them. */
   peakPerSecond: number;
-  /** Most requests (Binance: weight) in any window of the published limit's length. */
+  /** Most requests (Binance: weight) in any window of the published limit's length, as the venue received them. */
   peakPublishedWindow: number;
+  /** The same, as the collector sent them (its `fetch` calls). */
+  peakPublishedWindowSent: number;
   /** Requests per second from the first to the last. */
   meanPerSecond: number;
   /** Requests per second in the busiest 60 s (the allowance, when the venue was the bottleneck). */
@@ -76,7 +79,7 @@ export interface RunResult {
   /** Candles the Worker acknowledged per second: over the run, and the best 10 s. */
   candlesPerSecond: { mean: number; best10s: number };
   lane: HistoryLaneStats;
-  /** Share of the run during which the history lane was full (its bound of queued events nearly reached). */
+  /** Share of the run during which the history lane was backlogged (19,000 or more events waiting for the Worker). */
   laneFullShare: number;
   /** The same, until every market's first 1-day page was acknowledged (or the end). */
   laneFullShareUntilFirstDaily: number;
@@ -105,7 +108,7 @@ function firstDailyOf(lane: RecordingLane, venue: string): number[] {
   return [...lane.firstDaily].filter(([key]) => key.startsWith(`${venue}:`)).map(([, at]) => at);
 }
 
-/** The history lane's default bound is 20,000 queued events; a page of up to 1,000 more no longer fits. */
+/** The history lane lets each priority queue up to 20,000 events: from 19,000 waiting it is backlogged. */
 const LANE_FULL = 19_000;
 
 const share = (flags: boolean[]) => (flags.length === 0 ? 0 : flags.filter(Boolean).length / flags.length);
@@ -137,6 +140,8 @@ export async function runBackfill(
   });
   registry.setHistoryLane(() => lane.stats());
   const sampler = new UsageSampler(processes);
+  const sent = new SendTimes();
+  sent.start(new Map(BENCH_VENUES.map((v) => [v.venue, `${sim.url}/${v.venue}/rest${v.pathPrefix}`])));
   const started = Date.now();
   lane.since = started;
   lane.start();
@@ -196,6 +201,7 @@ export async function runBackfill(
   const usage = sampler.stop();
   controller.abort();
   await Promise.all(runs);
+  sent.stop();
   const laneStats = lane.stats();
   await lane.stop();
 
@@ -211,6 +217,7 @@ export async function runBackfill(
       if (p.live) livePages++;
     }
     const progress = feedOf(venue)?.progress() ?? {};
+    const cost = candles.limit.unit === "weight" ? candles.requestCost : 1;
     const firstDailyAt = started + Math.max(1000, firstDailyMs.get(venue) ?? ended - started);
     venues.push({
       venue,
@@ -227,10 +234,11 @@ export async function runBackfill(
         CANDLE_RESOLUTIONS.map((r) => [r, tuning.spansMs[r] > 0 ? (progress[r]?.coveredShare ?? 0) : 1]),
       ) as Record<CandleResolution, number>,
       peakPerSecond: peakInWindow(times, 1000),
-      peakPublishedWindow: peakInWindow(
-        times,
+      peakPublishedWindow: peakInWindow(times, candles.limit.perMs, cost),
+      peakPublishedWindowSent: peakInWindow(
+        sent.of(venue).filter((t) => t >= started && t <= ended),
         candles.limit.perMs,
-        candles.limit.unit === "weight" ? candles.requestCost : 1,
+        cost,
       ),
       meanPerSecond: meanRate(times),
       busiest60sPerSecond: peakInWindow(times, 60_000) / Math.min(60, (ended - started) / 1000),

@@ -9,7 +9,7 @@
  * Two runs, each against a fresh Worker:
  * - A: the default windows (1d 400 days, 1h 90 days, 1m 7 days), for a fixed time (BACKFILL_WINDOW_S,
  *   default 150 s, up to 120 s more until (a) is reached): measures (a), the rates while every venue has more to fetch than its limit allows,
- *   and what the Worker absorbs. Its full backfill takes over an hour (Upbit), so it is computed from
+ *   and what the Worker absorbs. Its full backfill takes some 50 minutes (Upbit), so it is computed from
  *   the requests per venue and the allowed rates (bench/backfill-plan.ts); BACKFILL_FULL=1 runs A to the end.
  * - B: shortened windows (1d 200 days, 1h 190 hours, 1m 380 minutes) at the same rates until every venue
  *   is complete: the full backfill measured, next to the same computation for its windows.
@@ -20,7 +20,9 @@
  */
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
+import { candleBucket } from "../collectors/candles/candle-collector";
 import { type CandleTuning, resolveCandleTuning, wantedWindow } from "../collectors/candles/candle-tuning";
+import { upkeepEveryMs } from "../collectors/candles/upkeep-pace";
 import { CANDLE_RESOLUTIONS, INTERVAL_MS } from "../protocol/venues";
 import { BENCH_VENUES, planVenue } from "./backfill-plan";
 import {
@@ -89,13 +91,21 @@ function log(line: string): void {
 
 /**
  * Asks the Worker's own coverage route about every market: how many have each resolution's wanted
- * window (less the last tick's intervals, which may still be on their way) covered, and which not.
+ * window (less what closed since the market was last due for upkeep, as the collector's own progress
+ * counts) covered, and which not.
  */
 async function workerCoverage(system: SystemUnderTest, sim: SimulatorProcess, tuning: CandleTuning): Promise<string> {
   const resolved = resolveCandleTuning(tuning);
   const now = Date.now();
   let complete = 0;
   const missing = new Map<string, { count: number; example: string }>();
+  const upkeepEvery = new Map(
+    BENCH_VENUES.map((v) => {
+      const bucket = candleBucket(v.candles, resolved);
+      const markets = sim.markets.filter((m) => m.venue === v.venue).length;
+      return [v.venue, upkeepEveryMs(markets, bucket.ratePerSecond / bucket.capacity, resolved.tickMs)] as const;
+    }),
+  );
   const queue = [...sim.markets];
   const ask = async () => {
     for (let m = queue.shift(); m; m = queue.shift()) {
@@ -105,9 +115,11 @@ async function workerCoverage(system: SystemUnderTest, sim: SimulatorProcess, tu
       });
       const body = (await res.json()) as { intervals: Record<string, [number, number][]> };
       let covered = true;
+      const every = upkeepEvery.get(m.venue) ?? resolved.tickMs;
       for (const r of CANDLE_RESOLUTIONS) {
         const [from, to] = wantedWindow(r, now, resolved);
-        const due = Math.max(from, to - Math.max(INTERVAL_MS[r], resolved.tickMs));
+        // As the collector's own progress: an interval that closed since the market was last due is not missing yet.
+        const due = Math.max(from, to - Math.max(INTERVAL_MS[r], every));
         const ranges = body.intervals[r] ?? [];
         if (from >= due || ranges.some(([a, b]) => a <= from && b >= due)) continue;
         covered = false;
