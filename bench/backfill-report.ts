@@ -1,9 +1,11 @@
 /** Turns the backfill benchmark's figures into its console summary and bench/BACKFILL.md. */
+
 import type { CandleVenue } from "../collectors/candles/candle-venue";
 import { CANDLE_RESOLUTIONS, type CandleResolution } from "../protocol/venues";
 import { BENCH_VENUES, type VenuePlan } from "./backfill-plan";
 import type { RunResult, VenueRun } from "./backfill-run";
 import { n, table } from "./format";
+import { machineTable } from "./machine";
 import type { MachineInfo } from "./report";
 
 /** One run with the plan computed for its windows. */
@@ -339,16 +341,7 @@ export function backfillMarkdown(report: BackfillReport): string {
     "",
     "## Machine",
     "",
-    "| | |",
-    "|---|---|",
-    `| CPUs (\`nproc\`) | ${m.cpus} |`,
-    `| CPU model | ${m.cpuModel} |`,
-    `| memory | ${m.memoryGb.toFixed(1)} GB |`,
-    `| Node | ${m.node} |`,
-    `| kernel | ${m.kernel} |`,
-    `| load average at start (1, 5, 15 min) | ${m.loadAverageAtStart} |`,
-    `| code benchmarked | ${m.commit} |`,
-    `| wrangler | ${m.wrangler} |`,
+    ...machineTable(m, m.commit),
     "",
     ...report.settings.map((s) => `- ${s}`),
     "",

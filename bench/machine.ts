@@ -26,6 +26,25 @@ export function machineInfo(commit: string): MachineInfo {
   };
 }
 
+/**
+ * The "Machine" table of a results file, one line per row. `code` says what was benchmarked (by
+ * default: the commit, run from a copy).
+ */
+export function machineTable(m: MachineInfo, code = `commit \`${m.commit}\` (run from a copy, see Method)`): string[] {
+  return [
+    "| | |",
+    "|---|---|",
+    `| CPUs (\`nproc\`) | ${m.cpus} |`,
+    `| CPU model | ${m.cpuModel} |`,
+    `| memory | ${m.memoryGb.toFixed(1)} GB |`,
+    `| Node | ${m.node} |`,
+    `| kernel | ${m.kernel} |`,
+    `| load average at start (1, 5, 15 min) | ${m.loadAverageAtStart} |`,
+    `| code benchmarked | ${code} |`,
+    `| wrangler | ${m.wrangler} |`,
+  ];
+}
+
 /** The machine's busy share over `ms`, in percent of all cores. */
 export function machineBusy(ms: number): Promise<number> {
   const a = machineTicks();

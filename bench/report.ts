@@ -1,7 +1,9 @@
 /** Turns the benchmark's results into the console table and bench/RESULTS.md. */
+
 import type { PointResult } from "./fanout-point";
 import { DIAGNOSTIC_CASE, SUSTAINED_P99_MS } from "./fanout-point";
 import { ms, n, pair, table } from "./format";
+import { machineTable } from "./machine";
 import type { ProcessUsage } from "./process-usage";
 import type { RestLoadResult } from "./rest-load";
 import type { LatencySummary } from "./stats";
@@ -289,16 +291,7 @@ machine and on whatever else ran on it at the time (see the "other work CPU" and
 
 ## Machine
 
-| | |
-|---|---|
-| CPUs (\`nproc\`) | ${m.cpus} |
-| CPU model | ${m.cpuModel} |
-| memory | ${m.memoryGb.toFixed(1)} GB |
-| Node | ${m.node} |
-| kernel | ${m.kernel} |
-| load average at start (1, 5, 15 min) | ${m.loadAverageAtStart} |
-| code benchmarked | commit \`${m.commit}\` (run from a copy, see Method) |
-| wrangler | ${m.wrangler} |
+${machineTable(m).join("\n")}
 
 ${report.settings.map((s) => `- ${s}`).join("\n")}
 

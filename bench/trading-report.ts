@@ -1,6 +1,7 @@
 /** The paper-trading benchmark's figures as a console table and as bench/TRADING.md. */
 
 import { ms, n, pair, table } from "./format";
+import { machineTable } from "./machine";
 import type { ProcessUsage } from "./process-usage";
 import type { MachineInfo } from "./report";
 import { serverCpu } from "./report";
@@ -245,16 +246,7 @@ export function tradingMarkdown(r: TradingReport): string {
     "",
     "## Machine",
     "",
-    "| | |",
-    "|---|---|",
-    `| CPUs (\`nproc\`) | ${m.cpus} |`,
-    `| CPU model | ${m.cpuModel} |`,
-    `| memory | ${m.memoryGb.toFixed(1)} GB |`,
-    `| Node | ${m.node} |`,
-    `| kernel | ${m.kernel} |`,
-    `| load average at start (1, 5, 15 min) | ${m.loadAverageAtStart} |`,
-    `| code benchmarked | commit \`${m.commit}\` (run from a copy, see Method) |`,
-    `| wrangler | ${m.wrangler} |`,
+    ...machineTable(m),
     "",
     ...r.settings.map((s) => `- ${s}`),
     "",
