@@ -18,6 +18,7 @@
  * BACKFILL_MARKETS=N markets per venue (default 300); BENCH_QUIET_WAIT_S bounds the wait for an idle
  * machine.
  */
+
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { candleBucket } from "../collectors/candles/candle-collector";
@@ -35,6 +36,7 @@ import {
 } from "./backfill-report";
 import { type RunSpec, runBackfill } from "./backfill-run";
 import { SimulatorProcess } from "./backfill-simulator";
+import { stopOnInterrupt } from "./interrupts";
 import { machineBusy, machineInfo, waitForIdleMachine } from "./machine";
 import type { WatchedProcess } from "./process-usage";
 import { type SourceSnapshot, type SystemUnderTest, snapshotSource, startOurs } from "./systems";
@@ -77,13 +79,7 @@ const RUNS = ALL_RUNS.filter(
 const reportPath = new URL("./BACKFILL.md", import.meta.url);
 
 /** Stops whatever is running when the run is interrupted. */
-const cleanups = new Set<() => Promise<void>>();
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    log(`${signal}: stopping`);
-    void Promise.allSettled([...cleanups].map((c) => c())).then(() => process.exit(130));
-  });
-}
+const cleanups = stopOnInterrupt(log);
 
 function log(line: string): void {
   console.log(`[bench:backfill ${new Date().toISOString().slice(11, 19)}] ${line}`);

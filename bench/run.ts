@@ -11,10 +11,12 @@
  * 9 more minutes; it writes bench/BACKFILL.md; BENCH_BACKFILL=0 skips it) and the paper-trading one
  * (bench/trading.ts, `npm run bench:trading`, about 8 more; bench/TRADING.md; BENCH_TRADING=0 skips it).
  */
+
 import { execFileSync, spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { DIAGNOSTIC_CASE, type PointResult, type PointTiming, runFanoutPoint } from "./fanout-point";
 import { runIngestLoad } from "./ingest-load";
+import { stopOnInterrupt } from "./interrupts";
 import { machineInfo, waitForIdleMachine } from "./machine";
 import { batchBody, coinSymbols, namesBatch, setupBatch, TickWriter } from "./market-fixture";
 import { UsageSampler } from "./process-usage";
@@ -70,13 +72,7 @@ const rawPath = new URL("./results.json", import.meta.url);
 const analysisPath = new URL("./analysis.md", import.meta.url);
 
 /** Stops whatever is running when the run is interrupted (the Worker runs in its own process group). */
-const cleanups = new Set<() => Promise<void>>();
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    log(`${signal}: stopping`);
-    void Promise.allSettled([...cleanups].map((c) => c())).then(() => process.exit(130));
-  });
-}
+const cleanups = stopOnInterrupt(log);
 
 function log(line: string): void {
   console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);

@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { runIngestLoad } from "./ingest-load";
+import { stopOnInterrupt } from "./interrupts";
 import { machineInfo, waitForIdleMachine } from "./machine";
 import { batchBody, coinSymbols, setupBatch, TickWriter } from "./market-fixture";
 import { UsageSampler } from "./process-usage";
@@ -73,13 +74,7 @@ const SETTLE_MS = quick ? 20_000 : 60_000;
 const reportPath = new URL("./TRADING.md", import.meta.url);
 
 /** Stops whatever is running when the run is interrupted (the Worker runs in its own process group). */
-const cleanups = new Set<() => Promise<void> | void>();
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    log(`${signal}: stopping`);
-    void Promise.allSettled([...cleanups].map(async (c) => c())).then(() => process.exit(130));
-  });
-}
+const cleanups = stopOnInterrupt(log);
 
 /**
  * What the Worker logged as errors, by message (the harness copies its stderr to ours). After three of
