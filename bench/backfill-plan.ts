@@ -4,8 +4,12 @@
  * collector pages), and how long they take at the allowed rate (the collector's share of the
  * published limit), with and without the live upkeep that competes with the backfill.
  */
-import { candleBucket } from "../collectors/candles/candle-collector";
-import { type CandleTuning, resolveCandleTuning, wantedWindow } from "../collectors/candles/candle-tuning";
+import {
+  type CandleTuning,
+  candleBucket,
+  resolveCandleTuning,
+  wantedWindow,
+} from "../collectors/candles/candle-tuning";
 import type { CandleVenue } from "../collectors/candles/candle-venue";
 import { upkeepEveryMs } from "../collectors/candles/upkeep-pace";
 import type { Feed } from "../collectors/core/feed";

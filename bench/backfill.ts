@@ -21,8 +21,12 @@
 
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { candleBucket } from "../collectors/candles/candle-collector";
-import { type CandleTuning, resolveCandleTuning, wantedWindow } from "../collectors/candles/candle-tuning";
+import {
+  type CandleTuning,
+  candleBucket,
+  resolveCandleTuning,
+  wantedWindow,
+} from "../collectors/candles/candle-tuning";
 import { upkeepEveryMs } from "../collectors/candles/upkeep-pace";
 import { CANDLE_RESOLUTIONS, INTERVAL_MS } from "../protocol/venues";
 import { BENCH_VENUES, planVenue } from "./backfill-plan";

@@ -11,12 +11,12 @@ import type { ListedMarket } from "../core/market-directory";
 import { parseJson } from "../core/parse";
 import { restGet } from "../core/rest-client";
 import type { TimeRange } from "../core/time-ranges";
-import { TokenBucket } from "../core/token-bucket";
+import type { TokenBucket } from "../core/token-bucket";
 import { Waiters } from "../core/waiters";
 import { type HistoryLane, HistoryLaneStoppedError, HistoryRejectedError } from "../pusher/history-lane";
 import { CoverageUnsupportedError, fetchCoverage } from "../pusher/worker-coverage";
 import { type BackfillJob, BackfillQueue } from "./backfill-queue";
-import { type ResolvedCandleTuning, resolveCandleTuning, wantedWindow } from "./candle-tuning";
+import { candleBucket, type ResolvedCandleTuning, resolveCandleTuning, wantedWindow } from "./candle-tuning";
 import type { CandleRequest, CandleVenue } from "./candle-venue";
 import { CoverageBook } from "./coverage-book";
 import { upkeepEveryMs } from "./upkeep-pace";
@@ -30,16 +30,6 @@ const UNSUPPORTED_RETRY_MS = 5 * 60_000;
 const UNKNOWN_MARKET_MS = 60 * 60_000;
 /** Coverage queries to the Worker at once. */
 const COVERAGE_QUERIES = 4;
-
-/** The token bucket of a venue's candle API: a share of its published limit, no bursts. */
-export function candleBucket(
-  venue: Pick<CandleVenue, "limit" | "requestCost">,
-  tuning: ResolvedCandleTuning,
-): TokenBucket {
-  const limit = tuning.rateLimitOverride ?? venue.limit;
-  const perSecond = ((limit.amount * 1000) / limit.perMs) * tuning.limitScale * tuning.rateShare;
-  return new TokenBucket(perSecond, venue.requestCost);
-}
 
 /**
  * Runs one venue's candles until `ctx.signal` aborts (see {@link CandleCollector}); idle, waiting for
@@ -446,26 +436,13 @@ export class CandleCollector {
   }
 
   /** Per resolution: markets, markets complete, and the covered share of the wanted windows. */
-  private progress(): Record<CandleResolution, { markets: number; complete: number; coveredShare: number }> {
+  private progress() {
     const now = Date.now();
-    const out = {} as Record<CandleResolution, { markets: number; complete: number; coveredShare: number }>;
-    for (const interval of CANDLE_RESOLUTIONS) {
+    const every = this.upkeepEveryMs();
+    return this.book.progress([...this.markets.keys()], (interval) => {
       const wanted = wantedWindow(interval, now, this.tuning);
       // An interval that closed since the market was last due is not missing yet.
-      const due: TimeRange = [
-        wanted[0],
-        Math.max(wanted[0], wanted[1] - Math.max(INTERVAL_MS[interval], this.upkeepEveryMs())),
-      ];
-      let complete = 0;
-      let share = 0;
-      for (const key of this.markets.keys()) {
-        const s = this.book.coveredShare(key, interval, due);
-        share += s;
-        if (s >= 1) complete++;
-      }
-      const markets = this.markets.size;
-      out[interval] = { markets, complete, coveredShare: markets === 0 ? 0 : share / markets };
-    }
-    return out;
+      return [wanted[0], Math.max(wanted[0], wanted[1] - Math.max(INTERVAL_MS[interval], every))];
+    });
   }
 }

@@ -1,5 +1,7 @@
 import { CANDLE_RESOLUTIONS, type CandleResolution, INTERVAL_MS } from "../../protocol/venues";
 import type { TimeRange } from "../core/time-ranges";
+import { TokenBucket } from "../core/token-bucket";
+import type { CandleVenue } from "./candle-venue";
 
 const DAY_MS = 86_400_000;
 
@@ -90,4 +92,14 @@ export function wantedWindow(interval: CandleResolution, now: number, tuning: Re
   const to = lastClosedBoundary(interval, now, tuning.settleMs);
   const from = Math.min(to, Math.ceil((now - tuning.spansMs[interval]) / size) * size);
   return [from, to];
+}
+
+/** The token bucket of a venue's candle API: a share of its published limit, no bursts. */
+export function candleBucket(
+  venue: Pick<CandleVenue, "limit" | "requestCost">,
+  tuning: ResolvedCandleTuning,
+): TokenBucket {
+  const limit = tuning.rateLimitOverride ?? venue.limit;
+  const perSecond = ((limit.amount * 1000) / limit.perMs) * tuning.limitScale * tuning.rateShare;
+  return new TokenBucket(perSecond, venue.requestCost);
 }

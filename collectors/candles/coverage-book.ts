@@ -1,4 +1,5 @@
-import type { CandleResolution } from "../../protocol/venues";
+import { CANDLE_RESOLUTIONS, type CandleResolution } from "../../protocol/venues";
+import type { BackfillProgress } from "../core/history-metrics";
 import {
   coveredLength,
   gapsIn,
@@ -71,6 +72,24 @@ export class CoverageBook {
     const length = wanted[1] - wanted[0];
     if (length <= 0) return 1;
     return coveredLength(this.entry(market, interval).acknowledged, wanted) / length;
+  }
+
+  /**
+   * Per resolution: how many of `markets` have `due(interval)` covered in full, and the mean covered
+   * share (for `/metrics`).
+   */
+  progress(markets: readonly string[], due: (interval: CandleResolution) => TimeRange) {
+    const out = {} as Record<CandleResolution, BackfillProgress>;
+    for (const interval of CANDLE_RESOLUTIONS) {
+      const shares = markets.map((m) => this.coveredShare(m, interval, due(interval)));
+      const share = shares.reduce((n, s) => n + s, 0);
+      out[interval] = {
+        markets: markets.length,
+        complete: shares.filter((s) => s >= 1).length,
+        coveredShare: markets.length === 0 ? 0 : share / markets.length,
+      };
+    }
+    return out;
   }
 
   /** The acknowledged ranges of one market and resolution (tests, logs). */
