@@ -201,8 +201,10 @@ export class CandleCollector {
       const loading = new Set(this.toLoad);
       for (const [key, market] of this.markets) {
         if (loading.has(market)) continue;
-        // Half a tick of slack: a market planned late in the previous tick is still due now.
-        if (at - (this.plannedAt.get(key) ?? 0) < every - tickMs / 2) continue;
+        // Counted in ticks, not ms: a market planned (first loaded) late in the last minute is due at
+        // this tick when the venue allows every tick.
+        const ticksSince = Math.floor(at / tickMs) - Math.floor((this.plannedAt.get(key) ?? 0) / tickMs);
+        if (ticksSince < every / tickMs) continue;
         this.plan(market, at);
       }
     }
