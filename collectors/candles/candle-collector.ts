@@ -194,17 +194,18 @@ export class CandleCollector {
     const { tickMs, settleMs } = this.tuning;
     while (!signal.aborted) {
       const now = Date.now();
-      await sleep(tickMs - (now % tickMs) + settleMs + Math.floor(Math.random() * 250), signal);
+      // The next boundary's settle point (this minute's if still ahead), with a little jitter.
+      const next = Math.floor((now - settleMs) / tickMs) * tickMs + tickMs + settleMs;
+      await sleep(next - now + Math.floor(Math.random() * 250), signal);
       if (signal.aborted) return;
       const at = Date.now();
       const every = this.upkeepEveryMs();
+      // Settled intervals, not ms: a market planned late in the last minute is due now.
+      const settledTicks = (t: number) => Math.floor((t - settleMs) / tickMs);
       const loading = new Set(this.toLoad);
       for (const [key, market] of this.markets) {
         if (loading.has(market)) continue;
-        // Counted in ticks, not ms: a market planned (first loaded) late in the last minute is due at
-        // this tick when the venue allows every tick.
-        const ticksSince = Math.floor(at / tickMs) - Math.floor((this.plannedAt.get(key) ?? 0) / tickMs);
-        if (ticksSince < every / tickMs) continue;
+        if (settledTicks(at) - settledTicks(this.plannedAt.get(key) ?? 0) < every / tickMs) continue;
         this.plan(market, at);
       }
     }
