@@ -28,8 +28,7 @@ const LANE_PRIORITY: Record<CandleResolution, number> = { "1d": 0, "1h": 1, "1m"
 const UNSUPPORTED_RETRY_MS = 5 * 60_000;
 /** How long a market the venue does not know (404, invalid symbol) is left alone. */
 const UNKNOWN_MARKET_MS = 60 * 60_000;
-/** Coverage queries to the Worker at once. */
-const COVERAGE_QUERIES = 4;
+const COVERAGE_QUERIES = 4; // coverage queries to the Worker at once
 
 /**
  * Runs one venue's candles until `ctx.signal` aborts (see {@link CandleCollector}); idle, waiting for
