@@ -105,21 +105,6 @@ export function rollUp(candles: Map<number, Ohlcv>, period: number): Map<number,
   return out;
 }
 
-/**
- * The most requests (or request weight) that arrived within any window of `windowMs` (half-open
- * `[t, t + windowMs)`), from arrival times in ms.
- */
-export function busiestWindow(times: readonly number[], windowMs: number, weight = 1): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  let first = 0;
-  for (let last = 0; last < sorted.length; last++) {
-    while ((sorted[last] as number) - (sorted[first] as number) >= windowMs) first++;
-    most = Math.max(most, last - first + 1);
-  }
-  return most * weight;
-}
-
 /** The coverage the Worker (or its stand-in) holds for one market: per resolution, merged ranges. */
 export async function coverageAt(
   target: { url: string; token: string },

@@ -1,4 +1,7 @@
-/** Request rates as a venue sees them, from the arrival times the simulator recorded. */
+/**
+ * Request rates as a venue sees them, from the arrival times the simulator recorded
+ * (`VenueSimulator.requestTimeline`): the benchmark and the rate-limit tests count the same way.
+ */
 
 /**
  * The most requests (times `cost`: Binance's weight) that arrived within any window of `windowMs`
