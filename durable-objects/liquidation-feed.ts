@@ -19,6 +19,9 @@ import {
 } from "../protocol/liquidations";
 import { LIQUIDATION_VENUES } from "../protocol/venues";
 import { marketBoard } from "./addresses";
+import { AlertBook } from "./alerts/alert-book";
+import { loadLiquidationRules } from "./alerts/alert-rows";
+import { evaluateLiquidationAlerts } from "./alerts/liquidation-alerts";
 import { LiquidationFanout, type LiquidationSocketState } from "./liquidations/liquidation-fanout";
 import { type FeedApplyResult, LIQUIDATION_RETENTION_MS, LiquidationStore } from "./liquidations/liquidation-store";
 import { floorMinute, windowStart, windowTotals } from "./liquidations/liquidation-windows";
@@ -36,6 +39,8 @@ const LARGEST_IN_SUMMARY = 5;
 const DEFAULT_SNAPSHOT = 100;
 
 const WINDOWS = LiquidationWindowSchema.options;
+/** Fired alerts the queue did not take are sent again after this long. */
+const ALERT_RETRY_MS = 2_000;
 
 /** Options of the read methods: `now` is the clock (tests pass one; the gateway leaves it out). */
 export interface ReadOptions {
@@ -47,6 +52,8 @@ export interface ReadOptions {
  * liquidation once (by venue and venue id) in its SQLite store, serves windowed statistics (1h, 4h,
  * 12h, 24h sums of minute buckets), the newest liquidations and the feed's state, streams new ones to
  * `/ws/liquidations`, and relays each newly counted one, once, to the MarketBoard for `/ws/prices`.
+ * It evaluates the liquidation alerts (rules from D1) on each newly counted liquidation and sends
+ * what fires to the `notifications` queue.
  *
  * KRW figures use the MarketBoard's current USD/KRW rate. Every method takes its clock from `now`
  * (default `Date.now()`), so tests can move time without sleeping.
@@ -56,6 +63,7 @@ export class LiquidationFeed extends HibernatingObject<LiquidationSocketState, L
   private readonly store: LiquidationStore;
   private readonly fanout: LiquidationFanout;
   private readonly rate: UsdKrwRate;
+  private readonly alerts: AlertBook;
   /** Relays to the board, chained so they arrive in the order they were counted. */
   private relayChain: Promise<void> = Promise.resolve();
   /** Bumped on every applied change, so a cached summary is reused only while nothing changed. */
@@ -67,6 +75,9 @@ export class LiquidationFeed extends HibernatingObject<LiquidationSocketState, L
     this.fanout = new LiquidationFanout(this.sockets, this, readFanoutInterval(env));
     this.rate = new UsdKrwRate(async () => (await marketBoard(env).exchangeRate()).exchange_rate);
     this.store = new LiquidationStore(ctx.storage);
+    this.alerts = new AlertBook(ctx.storage.sql, env.NOTIFICATIONS, () => loadLiquidationRules(env.DB));
+    // Fired alerts a previous instance stored and did not queue.
+    if (this.alerts.outbox.size() > 0) void ctx.storage.setAlarm(Date.now() + 100);
   }
 
   // --- writing ---------------------------------------------------------------------------------
@@ -77,8 +88,10 @@ export class LiquidationFeed extends HibernatingObject<LiquidationSocketState, L
    * ones then go to `/ws/liquidations` and, through the board, to `/ws/prices`.
    */
   async apply(events: LiquidationEvent[], source: Source, now = Date.now()): Promise<FeedApplyResult> {
+    await this.alerts.ready();
     const { result, accepted } = this.store.apply(events, source, now);
     if (accepted.length > 0) {
+      if (evaluateLiquidationAlerts(this.alerts, accepted, Date.now()) > 0) void this.sendAlerts();
       this.version++;
       this.fanout.push(accepted);
       this.relay(accepted);
@@ -86,6 +99,25 @@ export class LiquidationFeed extends HibernatingObject<LiquidationSocketState, L
       if (this.sockets.count() > 0) void this.rate.current();
     }
     return result;
+  }
+
+  /** The gateway changed liquidation alerts in D1: re-reads them. Answers how many are active. */
+  async reloadAlerts(): Promise<number> {
+    return this.alerts.reload();
+  }
+
+  /** Liquidation alerts and fired events not yet queued (for tests and operators). */
+  alertStatus(): { alerts: number; unsent: number } {
+    return { alerts: this.alerts.size(), unsent: this.alerts.outbox.size() };
+  }
+
+  /** Sends fired alerts the queue did not take. */
+  override async alarm(): Promise<void> {
+    await this.sendAlerts();
+  }
+
+  private async sendAlerts(): Promise<void> {
+    if (await this.alerts.outbox.flush()) await this.ctx.storage.setAlarm(Date.now() + ALERT_RETRY_MS);
   }
 
   /** Hands newly counted liquidations to the board's `/ws/prices` stream (best effort, in order). */

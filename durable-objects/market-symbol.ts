@@ -10,6 +10,9 @@ import {
 } from "../protocol/venues";
 import { CoinStreamClientMessage } from "../protocol/websocket";
 import { marketBoard, marketSymbol, userLedger } from "./addresses";
+import { AlertBook } from "./alerts/alert-book";
+import { loadCoinRules } from "./alerts/alert-rows";
+import { evaluateCoinAlerts } from "./alerts/coin-alerts";
 import { candleChart } from "./market/candle-chart";
 import { DraftCandles } from "./market/draft-candles";
 import { OrderMatcher } from "./market/order-matcher";
@@ -30,6 +33,8 @@ import { readTradingConfig } from "./trading/trading-config";
 const PREMIUM_WORK_DELAY_MS = 2_000;
 /** The premium windows are summed up again at most this often from live premiums alone. */
 const WINDOWS_EVERY_MS = 10 * 60_000;
+/** Fired alerts the queue did not take are sent again after this long. */
+const ALERT_RETRY_MS = 2_000;
 
 /**
  * MarketSymbol: one object per coin (addressed by `idFromName(BASE)`). It keeps the coin's history in
@@ -39,8 +44,10 @@ const WINDOWS_EVERY_MS = 10 * 60_000;
  * `PremiumBackfill`), summed up into the windows the board rates today's premium against. It serves
  * `/ws/prices/{symbol}` with conflated updates, and it is where the coin's resting orders wait
  * (`OrderMatcher`): every tick the board delivers is matched against them, and what fills goes to the
- * users' ledgers. The MarketBoard delivers its updates (see `SymbolUpdate`): within one fan-out interval
- * while someone watches this coin's stream or an order rests on it, about once a second otherwise.
+ * users' ledgers. It evaluates the coin's alerts (`AlertBook`, rules from D1) on every update and sends
+ * what fires to the `notifications` queue. The MarketBoard delivers its updates (see `SymbolUpdate`):
+ * within one fan-out interval while someone watches this coin's stream, an order rests on it or an
+ * alert is set on it; about once a second otherwise.
  */
 export class MarketSymbol extends HibernatingObject<SocketState, CoinStreamClientMessage> implements FanoutSource {
   protected readonly clientMessages = CoinStreamClientMessage;
@@ -51,6 +58,9 @@ export class MarketSymbol extends HibernatingObject<SocketState, CoinStreamClien
   private readonly drafts: DraftCandles;
   private readonly premiums: PremiumHistory;
   private readonly premiumBackfill: PremiumBackfill;
+  private readonly alerts: AlertBook;
+  /** This coin's symbol, once an update or an alert change has named it. */
+  private symbol: string | null = null;
   private lastPrune = 0;
   private windowsAt = 0;
 
@@ -73,6 +83,12 @@ export class MarketSymbol extends HibernatingObject<SocketState, CoinStreamClien
     sql.exec("CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, data TEXT NOT NULL)");
     const row = sql.exec<{ data: string }>("SELECT data FROM state WHERE name = 'coin'").toArray()[0];
     if (row) this.coin = JSON.parse(row.data) as Coin;
+    this.symbol = this.coin?.symbol ?? null;
+    this.alerts = new AlertBook(sql, env.NOTIFICATIONS, async () =>
+      this.symbol ? loadCoinRules(env.DB, this.symbol) : [],
+    );
+    // Fired alerts a previous instance stored and did not queue.
+    if (this.alerts.outbox.size() > 0) void this.scheduleAlarm(100);
     // Premium periods a previous instance marked and did not compute.
     if (this.premiumBackfill.hasWork()) void this.scheduleAlarm(PREMIUM_WORK_DELAY_MS);
   }
@@ -85,15 +101,19 @@ export class MarketSymbol extends HibernatingObject<SocketState, CoinStreamClien
    * whether the board should deliver this coin promptly (sockets watch it, or orders rest on it).
    */
   async applyUpdate(update: SymbolUpdate): Promise<{ watched: boolean }> {
+    this.symbol = update.coin.symbol;
+    await this.alerts.ready();
     for (const draft of update.candles) this.drafts.merge(draft);
     for (const point of update.premiums) this.premiums.recordLive(point);
-    if (!this.coin || !keepsHeld(newestPrice(this.coin), newestPrice(update.coin))) {
+    const previous = this.coin;
+    if (!previous || !keepsHeld(newestPrice(previous), newestPrice(update.coin))) {
       this.coin = update.coin;
       this.ctx.storage.sql.exec(
         "INSERT INTO state (name, data) VALUES ('coin', ?) ON CONFLICT(name) DO UPDATE SET data = excluded.data",
         JSON.stringify(update.coin),
       );
       this.fanout.markDirty(update.coin.symbol);
+      if (evaluateCoinAlerts(this.alerts, update.coin, previous, Date.now()) > 0) void this.sendAlerts();
     }
     const now = Date.now();
     if (this.matcher.onTicks(update.ticks ?? [], now) > 0) void this.deliverMatches();
@@ -102,7 +122,33 @@ export class MarketSymbol extends HibernatingObject<SocketState, CoinStreamClien
       this.prune(now);
     }
     if (update.premiums.length > 0 && now - this.windowsAt > WINDOWS_EVERY_MS) void this.scheduleAlarm(0);
-    return { watched: this.fanout.count() > 0 || this.matcher.size() > 0 };
+    return { watched: this.fanout.count() > 0 || this.matcher.size() > 0 || this.alerts.size() > 0 };
+  }
+
+  // --- alerts ----------------------------------------------------------------------------------
+
+  /**
+   * The gateway changed this coin's alerts in D1: re-reads them, evaluates them against the coin as
+   * it stands (an alert whose condition already holds fires now), and from now on the board delivers
+   * this coin promptly. Answers how many alerts are active here.
+   */
+  async reloadAlerts(symbol: string): Promise<number> {
+    this.symbol = symbol;
+    const count = await this.alerts.reload();
+    if (count > 0) {
+      if (this.coin && evaluateCoinAlerts(this.alerts, this.coin, this.coin, Date.now()) > 0) void this.sendAlerts();
+      await marketBoard(this.env).watch(symbol);
+    }
+    return count;
+  }
+
+  /** Alerts evaluated here and fired events not yet queued (for tests and operators). */
+  alertStatus(): { alerts: number; unsent: number } {
+    return { alerts: this.alerts.size(), unsent: this.alerts.outbox.size() };
+  }
+
+  private async sendAlerts(): Promise<void> {
+    if (await this.alerts.outbox.flush()) await this.scheduleAlarm(ALERT_RETRY_MS);
   }
 
   // --- resting orders ------------------------------------------------------------------------
@@ -134,11 +180,13 @@ export class MarketSymbol extends HibernatingObject<SocketState, CoinStreamClien
   }
 
   /**
-   * Retries the delivery of matches a ledger did not confirm (after a failure or a restart), computes
+   * Retries the delivery of matches a ledger did not confirm (after a failure or a restart) and of
+   * fired alerts the queue did not take, computes
    * the premium history of candles that arrived, and sums up the premium windows for the board.
    */
   override async alarm(): Promise<void> {
     if (this.matcher.pendingMessages() > 0) await this.deliverMatches();
+    if (this.alerts.outbox.size() > 0) await this.sendAlerts();
     const now = Date.now();
     let hourlyChanged = false;
     try {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { InboxNotification } from "../protocol/notifications";
 import type {
   Account,
   Fill,
@@ -393,6 +394,13 @@ export class UserLedger extends HibernatingObject<SocketBase, UserStreamClientMe
 
   protected override onClientMessage(ws: WebSocket): void {
     this.requestSnapshot(ws);
+  }
+
+  /** A notification for the user's inbox, live on every open `/ws/user` socket (a `notification` frame). */
+  notify(item: InboxNotification): number {
+    const body = `"data":${JSON.stringify(item)}`;
+    for (const [ws] of this.sockets.entries()) this.sendFrame(ws, "notification", body);
+    return this.sockets.count();
   }
 
   /** Sends each change to every open socket: `order` and `fill` messages, then the moved `position`. */

@@ -42,6 +42,7 @@ export const Username = z
 
 /** Interface language. */
 export const Locale = z.enum(["ko", "en"]).meta({ id: "Locale" });
+export type Locale = z.infer<typeof Locale>;
 
 /** An IANA time zone such as `Asia/Seoul`. */
 export const Timezone = z

@@ -3,14 +3,23 @@
  * (`timestamp` in ms since the epoch, as every `timestamp` in the contract), discriminated by `type`.
  * Producers (the user ledger, the alert evaluators) build them with `notificationEvent`; the consumer
  * reads a `MessageBatch<NotificationEvent>` and checks each body against `NotificationEvent`.
- * A new kind of event is one more member of the union.
+ * A new kind of event is one more member of the union (and of `NOTIFICATION_EVENT_TYPES`).
  */
 import { z } from "zod";
+import { AlertTriggered } from "./alerts";
 import { EpochMs } from "./common";
 import { Order } from "./trading";
 
+/** Every event type, for preferences (which channels each type goes to). */
+export const NOTIFICATION_EVENT_TYPES = [
+  "alert.triggered",
+  "order.created",
+  "order.status_updated",
+  "order.filled",
+] as const;
+
 /** The envelope of one event type with its data. */
-function eventOf<T extends string, D extends z.ZodType>(type: T, data: D) {
+function eventOf<T extends (typeof NOTIFICATION_EVENT_TYPES)[number], D extends z.ZodType>(type: T, data: D) {
   return z.object({
     /** Unique per event: consumers de-duplicate deliveries by it. */
     id: z.string().min(1).max(128),
@@ -26,9 +35,11 @@ export const OrderCreatedEvent = eventOf("order.created", Order);
 export const OrderStatusUpdatedEvent = eventOf("order.status_updated", Order);
 /** An order filled completely. */
 export const OrderFilledEvent = eventOf("order.filled", Order);
+/** One of the user's alerts fired. */
+export const AlertTriggeredEvent = eventOf("alert.triggered", AlertTriggered);
 
 export const NotificationEvent = z
-  .discriminatedUnion("type", [OrderCreatedEvent, OrderStatusUpdatedEvent, OrderFilledEvent])
+  .discriminatedUnion("type", [AlertTriggeredEvent, OrderCreatedEvent, OrderStatusUpdatedEvent, OrderFilledEvent])
   .meta({ id: "NotificationEvent" });
 export type NotificationEvent = z.infer<typeof NotificationEvent>;
 export type NotificationEventType = NotificationEvent["type"];

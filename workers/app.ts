@@ -3,6 +3,8 @@ import type { App } from "./app-env";
 import { router } from "./http/router";
 import { notFound, onError } from "./middleware/errors";
 import { accountRoutes } from "./routes/account";
+import { adminNotificationsRoutes } from "./routes/admin-notifications";
+import { alertsRoutes } from "./routes/alerts";
 import { authRoutes } from "./routes/auth";
 import { candleCoverageRoutes } from "./routes/candle-coverage";
 import { mountDocs } from "./routes/docs";
@@ -11,8 +13,11 @@ import { healthRoutes } from "./routes/health";
 import { ingestRoutes } from "./routes/ingest";
 import { liquidationRoutes } from "./routes/liquidations";
 import { marketRoutes } from "./routes/market";
+import { notificationsRoutes } from "./routes/notifications";
 import { ordersRoutes } from "./routes/orders";
 import { positionsRoutes } from "./routes/positions";
+import { pushRoutes } from "./routes/push";
+import { telegramLinkRoutes, telegramWebhookRoutes } from "./routes/telegram";
 import { tradesRoutes } from "./routes/trades";
 import { usersRoutes } from "./routes/users";
 
@@ -37,6 +42,12 @@ export function createApp(): App {
   app.route("/api/fills", fillsRoutes);
   app.route("/api/positions", positionsRoutes);
   app.route("/api/trades", tradesRoutes);
+  app.route("/api/alerts", alertsRoutes);
+  app.route("/api/notifications/telegram", telegramLinkRoutes);
+  app.route("/api/telegram", telegramWebhookRoutes);
+  app.route("/api/notifications", notificationsRoutes);
+  app.route("/api/push", pushRoutes);
+  app.route("/api/admin/notifications", adminNotificationsRoutes);
   mountDocs(app);
   return app;
 }

@@ -1,11 +1,10 @@
 /**
- * The Worker's entry: the Hono gateway (fetch), the notifications queue consumer, and every
- * Durable Object class (wrangler.toml binds them by these export names).
+ * The Worker's entry: the Hono gateway (fetch), the queue consumer (the notifications queue and its
+ * dead-letter queue), and every Durable Object class (wrangler.toml binds them by these export names).
  */
 
-import type { NotificationEvent } from "../protocol/events";
 import { createApp } from "./app";
-import { handleNotifications } from "./queue/notifications";
+import { handleQueue } from "./notifications/consumer";
 
 export { LiquidationFeed } from "../durable-objects/liquidation-feed";
 export { MarketBoard } from "../durable-objects/market-board";
@@ -16,5 +15,5 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
-  queue: handleNotifications,
-} satisfies ExportedHandler<Env, NotificationEvent>;
+  queue: handleQueue,
+} satisfies ExportedHandler<Env, unknown>;

@@ -3,7 +3,7 @@
  * `wrangler d1 migrations apply`). Times are ms since the epoch; the API renders `*_at` as ISO-8601.
  */
 import { sql } from "drizzle-orm";
-import { check, index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { check, index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /** Accounts. `email_normalized` (trimmed, NFC, lower case) is what makes an email unique case-insensitively. */
 export const users = sqliteTable(
@@ -189,6 +189,129 @@ export const notifications = sqliteTable(
     readAt: integer("read_at"),
   },
   (t) => [index("notifications_user_created_idx").on(t.userId, t.createdAt)],
+);
+
+/**
+ * Alerts: the source of truth for what each user asked to hear about. The evaluating objects (the
+ * coin's MarketSymbol, the LiquidationFeed) load their alerts from here and keep only the armed/fired
+ * state themselves, so an object that restarts rebuilds its alerts from this table.
+ */
+export const alerts = sqliteTable(
+  "alerts",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: ["price", "premium", "premium_percentile", "liquidation", "caution"] }).notNull(),
+    /** Null only for a liquidation alert on any coin. */
+    symbol: text("symbol"),
+    venue: text("venue"),
+    basis: text("basis", { enum: ["usd", "usdt"] }),
+    window: text("window", { enum: ["30d", "90d"] }),
+    direction: text("direction", { enum: ["above", "below"] }),
+    threshold: real("threshold"),
+    hysteresis: real("hysteresis").notNull().default(0),
+    minUsd: real("min_usd"),
+    cooldownSeconds: integer("cooldown_seconds").notNull(),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    note: text("note"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    lastTriggeredAt: integer("last_triggered_at"),
+  },
+  (t) => [index("alerts_user_idx").on(t.userId, t.createdAt), index("alerts_symbol_kind_idx").on(t.symbol, t.kind)],
+);
+
+/** Per user: which channels each event type goes to (JSON), and quiet hours (HH:MM in the user's zone). */
+export const notificationPreferences = sqliteTable("notification_preferences", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  /** `{ "alert.triggered": ["in_app", "push"], ... }`; types not named keep their defaults. */
+  events: text("events").notNull(),
+  quietStart: text("quiet_start"),
+  quietEnd: text("quiet_end"),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/**
+ * The delivery log: one row per event, channel and target (a push subscription; "" for the others).
+ * The primary key is what makes delivery idempotent: a consumer claims a row before it calls the
+ * provider and marks it sent after, so a redelivered or duplicated event reaches each channel once.
+ */
+export const notificationDeliveries = sqliteTable(
+  "notification_deliveries",
+  {
+    eventId: text("event_id").notNull(),
+    channel: text("channel", { enum: ["in_app", "email", "push", "sms", "telegram"] }).notNull(),
+    target: text("target").notNull(),
+    userId: text("user_id").notNull(),
+    eventType: text("event_type").notNull(),
+    /** `sending` (claimed until `lease_until`), `pending` (to retry), `sent`, `skipped`, `failed`. */
+    status: text("status", { enum: ["sending", "pending", "sent", "skipped", "failed"] }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    reason: text("reason"),
+    providerId: text("provider_id"),
+    leaseUntil: integer("lease_until").notNull().default(0),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.eventId, t.channel, t.target] }),
+    index("notification_deliveries_user_idx").on(t.userId, t.updatedAt),
+  ],
+);
+
+/** Web Push subscriptions (a browser's endpoint and keys); one user may have several devices. */
+export const pushSubscriptions = sqliteTable(
+  "push_subscriptions",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    endpoint: text("endpoint").notNull().unique(),
+    p256dh: text("p256dh").notNull(),
+    auth: text("auth").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("push_subscriptions_user_idx").on(t.userId)],
+);
+
+/** A user's linked Telegram chat (one per user; a chat links to one user). */
+export const telegramChats = sqliteTable("telegram_chats", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  chatId: integer("chat_id").notNull().unique(),
+  linkedAt: integer("linked_at").notNull(),
+});
+
+/** One-time codes a user sends the bot to link their chat (stored as a SHA-256 hex digest). */
+export const telegramLinkCodes = sqliteTable("telegram_link_codes", {
+  codeHash: text("code_hash").primaryKey(),
+  userId: text("user_id")
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" }),
+  expiresAt: integer("expires_at").notNull(),
+});
+
+/** Messages the consumer could not deliver (from the dead-letter queue), for admins to inspect and re-drive. */
+export const notificationDeadLetters = sqliteTable(
+  "notification_dead_letters",
+  {
+    id: text("id").primaryKey(),
+    eventId: text("event_id"),
+    eventType: text("event_type"),
+    userId: text("user_id"),
+    reason: text("reason").notNull(),
+    /** The message body as it was queued (JSON). */
+    body: text("body").notNull(),
+    failedAt: integer("failed_at").notNull(),
+    redrivenAt: integer("redriven_at"),
+  },
+  (t) => [index("notification_dead_letters_failed_idx").on(t.failedAt)],
 );
 
 export type UserRow = typeof users.$inferSelect;

@@ -1,0 +1,59 @@
+/**
+ * Evaluates a coin's alerts against the coin as the board last reported it: a price on a venue, the
+ * premium on either basis, where the premium sits in the coin's own history, and caution flags that
+ * were not there before. Stale figures fire nothing. Runs on the tick path, so it only reads the
+ * coin and compares numbers; storage is written only when an alert changes state.
+ */
+import type { AlertRule } from "../../protocol/alerts";
+import type { Coin } from "../../protocol/market";
+import type { AlertBook } from "./alert-book";
+
+/** Evaluates every alert of the book against `coin`; answers how many fired. */
+export function evaluateCoinAlerts(book: AlertBook, coin: Coin, previous: Coin | null, now: number): number {
+  let fired = 0;
+  const newFlags = previous ? coin.warnings.filter((w) => !previous.warnings.includes(w)) : [];
+  for (const rule of book.list()) {
+    if (rule.kind === "caution") {
+      if (newFlags.length > 0 && book.event(rule, now, { ...about(rule, coin, null), flags: newFlags }, now)) fired++;
+      continue;
+    }
+    const reading = readingOf(rule, coin);
+    if (reading && book.level(rule, reading.value, now, () => about(rule, coin, reading.value), reading.at)) fired++;
+  }
+  return fired;
+}
+
+/** The value a level alert compares, with the time of the data behind it; null when absent or stale. */
+function readingOf(rule: AlertRule, coin: Coin): { value: number; at: number } | null {
+  if (rule.kind === "price") {
+    const price = rule.venue ? coin.prices[rule.venue] : undefined;
+    return price && !price.stale ? { value: price.price, at: price.timestamp } : null;
+  }
+  const premium = coin.premium;
+  if (!premium || premium.stale) return null;
+  if (rule.kind === "premium") {
+    const value = rule.basis === "usdt" ? premium.usdt_premium_percent : premium.premium_percent;
+    return value === null ? null : { value, at: premium.timestamp };
+  }
+  if (rule.kind === "premium_percentile") {
+    const context = rule.basis === "usdt" ? premium.context?.usdt_premium_percent : premium.context?.premium_percent;
+    const value = rule.window === "90d" ? context?.percentile_90d : context?.percentile_30d;
+    return value === null || value === undefined ? null : { value, at: premium.timestamp };
+  }
+  return null;
+}
+
+function about(rule: AlertRule, coin: Coin, value: number | null) {
+  return {
+    user_id: rule.user_id,
+    alert_id: rule.id,
+    kind: rule.kind,
+    symbol: coin.symbol,
+    venue: rule.venue,
+    basis: rule.basis,
+    direction: rule.direction,
+    threshold: rule.threshold,
+    value,
+    korean_name: coin.korean_name,
+  };
+}
