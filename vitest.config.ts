@@ -24,6 +24,18 @@ export default defineConfig(async () => {
                   JWT_PREVIOUS_KEYS: "test-previous:Z4CWzpo9mvSiLJYHQnI4Pe11CcBTHpXYILgihteD8_Q",
                   ADMIN_EMAIL: "admin@kimchi-edge.test",
                   ADMIN_PASSWORD: "test-operator-passphrase-1",
+                  // Notification providers: test credentials; the tests answer for the providers at the
+                  // wire (test/worker/support/provider-wire.ts), never the real services.
+                  RESEND_API_KEY: "re_test_key",
+                  EMAIL_FROM: "Kimchi Edge <alerts@kimchi-edge.test>",
+                  TWILIO_ACCOUNT_SID: "ACtest0000000000000000000000000000",
+                  TWILIO_AUTH_TOKEN: "test-twilio-token",
+                  TWILIO_FROM: "+15005550006",
+                  TELEGRAM_BOT_TOKEN: "123456:test-bot-token",
+                  TELEGRAM_WEBHOOK_SECRET: "test-telegram-webhook-secret",
+                  TELEGRAM_BOT_USERNAME: "kimchi_edge_test_bot",
+                  VAPID_PRIVATE_JWK:
+                    '{"kty":"EC","crv":"P-256","x":"aNoR1lt_mkoV3xTM-i5kpPTf98PsdkHPS_T9dy3MQrA","y":"Wz1Jpie8339hyV6o71saB2Bm63-Y96-WfQFR9kQTBFM","d":"2Z9Br_8fY6m-QgW3MeD7IEjLtobAZft-7cl2esEWKhU"}',
                 },
               },
             }),

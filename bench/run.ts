@@ -34,6 +34,9 @@ import {
 import { runRestLoad } from "./rest-load";
 import { SubscriberPool } from "./subscriber-pool";
 import {
+  ingestIdle,
+  outboxDrained,
+  postBatch as post,
   type SourceSnapshot,
   type SystemName,
   type SystemUnderTest,
@@ -82,47 +85,6 @@ function log(line: string): void {
 function wranglerFanoutInterval(): string {
   const toml = readFileSync(new URL("../wrangler.toml", import.meta.url), "utf8");
   return /^FANOUT_INTERVAL_MS\s*=\s*"(\d+)"/m.exec(toml)?.[1] ?? "?";
-}
-
-async function post(system: SystemUnderTest, body: string): Promise<{ status: number; ms: number }> {
-  const start = Date.now();
-  const res = await fetch(`${system.url}/internal/ingest`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${system.token}`, "content-type": "application/json" },
-    body,
-  });
-  await res.text();
-  return { status: res.status, ms: Date.now() - start };
-}
-
-/** Waits until an empty batch is acknowledged within a second: the ingest path has no backlog left. */
-/**
- * Waits (bounded) until ours has delivered every coin's history to its MarketSymbol, so a REST point
- * does not measure the creation of hundreds of coin objects after a setup batch.
- */
-async function outboxDrained(system: SystemUnderTest, timeoutMs: number): Promise<void> {
-  if (system.name !== "ours") return;
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const text = await (await fetch(`${system.url}/metrics`)).text();
-    if (/^kimchi_symbol_outbox 0$/m.test(text)) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  log("the board's symbol outbox did not drain before the REST point");
-}
-
-async function ingestIdle(system: SystemUnderTest, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const { status, ms } = await post(system, batchBody([], Date.now()));
-      if (status === 200 && ms < 1000) return true;
-    } catch {
-      // not answering yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  return false;
 }
 
 function watchlistPaths(coins: string[]): string[] {
@@ -382,7 +344,7 @@ async function restFigures(system: SystemUnderTest, pool: SubscriberPool | undef
   const setup = await post(system, setupBatch(writer, Date.now() - 1000));
   if (setup.status !== 200) throw new Error(`REST setup answered ${setup.status}`);
   await ingestIdle(system, 20_000);
-  await outboxDrained(system, 30_000);
+  if (!(await outboxDrained(system, 30_000))) log("the board's symbol outbox did not drain before the REST point");
   const direct = (await system.directUrl?.()) ?? null;
   if (!direct) log("REST: the Worker's own workerd socket was not found; measuring through the dev proxy only");
   const paths: { label: string; base: string }[] = [

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type * as WorkerHarness from "../test/support/worker-process";
 import { DEV_COLLECTOR_TOKEN, freePort } from "../test/support/worker-process";
+import { batchBody } from "./market-fixture";
 import { descendants, type WatchedProcess } from "./process-usage";
 import type { ScanMode } from "./update-scanner";
 
@@ -27,7 +28,12 @@ export interface SystemUnderTest {
    * puts on the public port (for live reload; not part of a deployed Worker's path). Null if not found.
    */
   directUrl?(): Promise<string | null>;
+  /** Stops it and deletes its state. */
   stop(): Promise<void>;
+  /** Ours: stops it and keeps its state (its local D1 and objects), for `restart`. */
+  stopKeepingState?(): Promise<void>;
+  /** Ours: starts it again on the same port with the state it had (after `stopKeepingState`). */
+  restart?(): Promise<void>;
 }
 
 const root = new URL("..", import.meta.url).pathname;
@@ -74,12 +80,19 @@ export function snapshotSource(ref = "HEAD"): SourceSnapshot {
   return { dir, commit, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** The real Worker under `wrangler dev` from `source`, with fresh local state. */
-export async function startOurs(source: SourceSnapshot): Promise<SystemUnderTest> {
+/**
+ * The real Worker under `wrangler dev` from `source`, with fresh local state. `vars` override
+ * wrangler.toml's (e.g. a higher ALERTS_MAX_PER_USER).
+ */
+export async function startOurs(
+  source: SourceSnapshot,
+  options: { vars?: Record<string, string> } = {},
+): Promise<SystemUnderTest> {
   const harness = (await import(join(source.dir, "test/support/worker-process.ts"))) as typeof WorkerHarness;
   // BENCH_FANOUT_INTERVAL_MS overrides wrangler.toml's FANOUT_INTERVAL_MS (to compare intervals).
   const interval = process.env.BENCH_FANOUT_INTERVAL_MS;
-  const worker = await harness.startWorker(interval ? { vars: { FANOUT_INTERVAL_MS: interval } } : {});
+  const vars = { ...options.vars, ...(interval ? { FANOUT_INTERVAL_MS: interval } : {}) };
+  const worker = await harness.startWorker(Object.keys(vars).length > 0 ? { vars } : {});
   return {
     name: "ours",
     url: worker.url,
@@ -101,7 +114,51 @@ export async function startOurs(source: SourceSnapshot): Promise<SystemUnderTest
     },
     directUrl: () => findDirectUrl(worker.port),
     stop: () => worker.dispose(),
+    stopKeepingState: () => worker.stop(),
+    restart: () => worker.restart(),
   };
+}
+
+/** POSTs an ingest batch body with the collector token; answers its status and round trip (ms). */
+export async function postBatch(system: SystemUnderTest, body: string): Promise<{ status: number; ms: number }> {
+  const start = Date.now();
+  const res = await fetch(`${system.url}/internal/ingest`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${system.token}`, "content-type": "application/json" },
+    body,
+  });
+  await res.text();
+  return { status: res.status, ms: Date.now() - start };
+}
+
+/** Waits until an empty batch is acknowledged within a second: the ingest path has no backlog left. */
+export async function ingestIdle(system: SystemUnderTest, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const { status, ms } = await postBatch(system, batchBody([], Date.now()));
+      if (status === 200 && ms < 1000) return true;
+    } catch {
+      // not answering yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return false;
+}
+
+/**
+ * Waits (bounded) until ours has delivered every coin's history to its MarketSymbol (the board's
+ * symbol outbox is empty); answers whether it did. True at once for the baseline.
+ */
+export async function outboxDrained(system: SystemUnderTest, timeoutMs: number): Promise<boolean> {
+  if (system.name !== "ours") return true;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const text = await (await fetch(`${system.url}/metrics`)).text();
+    if (/^kimchi_symbol_outbox 0$/m.test(text)) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
 }
 
 /**

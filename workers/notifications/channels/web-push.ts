@@ -1,10 +1,11 @@
 /**
  * Web Push (RFC 8030) to each of the user's browser subscriptions: the payload encrypted for the
  * subscription (RFC 8291, aes128gcm) and the request signed with our VAPID key (RFC 8292), both by
- * `@pushforge/builder` (WebCrypto only, made for Workers). A subscription the push service answers
- * 404 or 410 for is gone: it is deleted and nothing is retried.
+ * `@block65/webcrypto-web-push` (WebCrypto only, made for Workers; `@pushforge/builder`, the other
+ * Workers library, still sends the older `aesgcm` draft encoding). A subscription the push service
+ * answers 404 or 410 for is gone: it is deleted and nothing is retried.
  */
-import { buildPushHTTPRequest } from "@pushforge/builder";
+import { buildPushPayload } from "@block65/webcrypto-web-push";
 import { fromBase64, toBase64Url } from "../../auth/base64";
 import { type ChannelSender, outcomeOf, unreachable } from "./channel";
 
@@ -19,26 +20,26 @@ export const pushChannel: ChannelSender = {
   async send({ env, recipient, target, event, message }) {
     const subscription = recipient.push.find((s) => s.id === target);
     if (!subscription) return { status: "skipped", reason: "the push subscription was removed" };
-    let request: Awaited<ReturnType<typeof buildPushHTTPRequest>>;
+    let request: Awaited<ReturnType<typeof buildPushPayload>>;
     try {
-      request = await buildPushHTTPRequest({
-        privateJWK: env.VAPID_PRIVATE_JWK,
-        subscription: {
-          endpoint: subscription.endpoint,
-          keys: { p256dh: subscription.p256dh, auth: subscription.auth },
-        },
-        message: {
-          payload: { id: event.id, type: event.type, title: message.title, body: message.body, url: message.url },
-          adminContact: env.VAPID_SUBJECT,
+      request = await buildPushPayload(
+        {
+          data: { id: event.id, type: event.type, title: message.title, body: message.body, url: message.url },
           options: { ttl: PUSH_TTL_SECONDS, urgency: event.type === "alert.triggered" ? "high" : "normal" },
         },
-      });
+        {
+          endpoint: subscription.endpoint,
+          expirationTime: null,
+          keys: { p256dh: subscription.p256dh, auth: subscription.auth },
+        },
+        vapidKeys(env),
+      );
     } catch (error) {
       return { status: "failed", reason: `push request not built: ${String(error)}`, deadLetter: true };
     }
     let response: Response;
     try {
-      response = await fetch(request.endpoint, { method: "POST", headers: request.headers, body: request.body });
+      response = await fetch(subscription.endpoint, { method: "POST", headers: request.headers, body: request.body });
     } catch (error) {
       return unreachable("push service", error);
     }
@@ -53,6 +54,12 @@ export const pushChannel: ChannelSender = {
     return outcomeOf("push service", response, () => response.headers.get("Location") ?? undefined);
   },
 };
+
+/** The VAPID key pair as the library takes it: the public point and the private scalar, base64url. */
+function vapidKeys(env: Env) {
+  const jwk = JSON.parse(env.VAPID_PRIVATE_JWK) as { d?: string };
+  return { subject: env.VAPID_SUBJECT, publicKey: vapidPublicKey(env.VAPID_PRIVATE_JWK), privateKey: jwk.d };
+}
 
 /** The VAPID public key (uncompressed P-256 point, base64url) browsers subscribe with, from the private JWK. */
 export function vapidPublicKey(privateJwk: string): string {
