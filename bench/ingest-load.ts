@@ -7,6 +7,7 @@
  */
 import { Agent, request } from "node:http";
 import { batchBody, type TickWriter, VENUES } from "./market-fixture";
+import { type UsageReport, UsageSampler, type WatchedProcess } from "./process-usage";
 import { LatencyRecorder, type LatencySummary } from "./stats";
 
 /** How the collectors flush (see MAX_EVENTS_PER_BATCH's note in protocol/ingest.ts). */
@@ -195,4 +196,16 @@ export async function runIngestLoad(o: IngestLoadOptions): Promise<IngestLoadRes
     ack: ack.summary(),
     sent: { timestamps: timestamps.slice(0, sentLength), coins: coins.slice(0, sentLength) },
   };
+}
+
+/** Runs the load and reads the CPU of `processes` over its measurement window (from its start to the last answer). */
+export async function runSampledIngestLoad(
+  o: IngestLoadOptions,
+  processes: WatchedProcess[],
+): Promise<{ load: IngestLoadResult; usage: UsageReport }> {
+  const sampler = new UsageSampler(processes);
+  const timer = setTimeout(() => sampler.start(), Math.max(0, o.startAt + o.warmupMs - Date.now()));
+  const load = await runIngestLoad(o);
+  clearTimeout(timer);
+  return { load, usage: sampler.stop() };
 }

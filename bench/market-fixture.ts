@@ -66,6 +66,11 @@ export class TickWriter {
     });
   }
 
+  /** The last price written for coin index `coin` on venue index `venue` (before any tick: the initial one). */
+  price(coin: number, venue: number): number {
+    return this.prices[coin * VENUES.length + venue];
+  }
+
   /** One ticker event for coin index `coin` on venue index `venue`, stamped `timestamp`. */
   tick(coin: number, venue: number, timestamp: number): string {
     const k = coin * VENUES.length + venue;

@@ -15,7 +15,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { DIAGNOSTIC_CASE, type PointResult, type PointTiming, runFanoutPoint } from "./fanout-point";
-import { runIngestLoad } from "./ingest-load";
+import { runIngestLoad, runSampledIngestLoad } from "./ingest-load";
 import { stopOnInterrupt } from "./interrupts";
 import { machineInfo, waitForIdleMachine } from "./machine";
 import { batchBody, coinSymbols, namesBatch, setupBatch, TickWriter } from "./market-fixture";
@@ -183,15 +183,8 @@ async function runPhase(name: SystemName, start: () => Promise<SystemUnderTest>)
       threads: THREADS,
     });
     await pool.connect();
-    // Ours sends each new socket a snapshot of every coin; wait until all have arrived and traffic
-    // has stopped, so the first point does not start behind a backlog of snapshots.
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const p = await pool.progress();
-      const snapshotsIn = system.mode === "tick" || p.totalMessages >= SUBSCRIBERS;
-      if ((snapshotsIn && Date.now() - p.lastReceive > 500) || Date.now() > deadline) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    // Ours sends each new socket a snapshot of every coin: wait for them and for traffic to stop.
+    await pool.settle(system.mode === "tick" ? 0 : SUBSCRIBERS);
     log(`${name}: ${SUBSCRIBERS} subscribers connected and settled in ${((Date.now() - t) / 1000).toFixed(1)} s`);
   };
 
@@ -274,22 +267,20 @@ async function runPhase(name: SystemName, start: () => Promise<SystemUnderTest>)
 
 /** The ingest path alone, with no subscriber connected: what the system acknowledges at `rate`. */
 async function ingestOnly(system: SystemUnderTest, writer: TickWriter, rate: number): Promise<IngestRow> {
-  const startAt = Date.now() + 300;
-  const sampler = new UsageSampler(system.processes());
-  const windowStart = startAt + TIMING.warmupMs;
-  setTimeout(() => sampler.start(), windowStart - Date.now());
-  const result = await runIngestLoad({
-    url: `${system.url}/internal/ingest`,
-    token: system.token,
-    writer,
-    rate,
-    startAt,
-    warmupMs: TIMING.warmupMs,
-    measureMs: TIMING.measureMs,
-    maxInFlight: MAX_IN_FLIGHT,
-    graceMs: 10_000,
-  });
-  const usage = sampler.stop();
+  const { load: result, usage } = await runSampledIngestLoad(
+    {
+      url: `${system.url}/internal/ingest`,
+      token: system.token,
+      writer,
+      rate,
+      startAt: Date.now() + 300,
+      warmupMs: TIMING.warmupMs,
+      measureMs: TIMING.measureMs,
+      maxInFlight: MAX_IN_FLIGHT,
+      graceMs: 10_000,
+    },
+    system.processes(),
+  );
   const row: IngestRow = {
     system: system.name,
     rate,

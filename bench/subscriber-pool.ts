@@ -124,6 +124,21 @@ export class SubscriberPool {
     };
   }
 
+  /**
+   * Waits (bounded) until the sockets have received `minMessages` messages in all (ours sends each new
+   * socket a snapshot of every coin) and traffic has stopped for 500 ms, so a point does not start
+   * behind a backlog of snapshots. Answers whether it settled before `timeoutMs`.
+   */
+  async settle(minMessages: number, timeoutMs = 60_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const p = await this.progress();
+      if (p.totalMessages >= minMessages && Date.now() - p.lastReceive > 500) return true;
+      if (Date.now() > deadline) return false;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
   async collect(): Promise<PoolWindowResult> {
     const replies = await this.all<CollectReply>({ type: "collect" });
     const perSocketMessages = new Array<number>(this.size).fill(0);

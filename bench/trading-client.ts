@@ -391,24 +391,49 @@ export class PriceKeeper {
   }
 }
 
+/** The state directory (`--persist-to`) of the running Worker under `wrangler dev`; null when none runs. */
+export function findPersistDir(): string | null {
+  for (const p of descendants(process.pid)) {
+    const m = /--persist-to (\S+)/.exec(p.cmdline);
+    if (m) return m[1];
+  }
+  return null;
+}
+
+/** The SQLite file in `dir` that is not miniflare's metadata; null when there is none. */
+function sqliteFileIn(dir: string): string | null {
+  try {
+    const file = readdirSync(dir).find((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite");
+    return file ? join(dir, file) : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The local D1 database of the Worker (its SQLite file under wrangler dev's `--persist-to`), read with
  * the `sqlite3` command line tool, read-only: what the projection holds, without asking the Worker.
  * Null when the file or the tool is not found.
  */
 export function findLocalD1(): string | null {
-  for (const p of descendants(process.pid)) {
-    const m = /--persist-to (\S+)/.exec(p.cmdline);
-    if (!m) continue;
-    const dir = join(m[1], "v3", "d1", "miniflare-D1DatabaseObject");
-    try {
-      const file = readdirSync(dir).find((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite");
-      if (file) return join(dir, file);
-    } catch {
-      // not this one
-    }
+  const dir = findPersistDir();
+  return dir ? sqliteFileIn(join(dir, "v3", "d1", "miniflare-D1DatabaseObject")) : null;
+}
+
+/**
+ * The SQLite file of a Durable Object class with a single instance (e.g. the MarketBoard), under the
+ * running Worker's `--persist-to`; null when not found.
+ */
+export function findLocalObject(className: string): string | null {
+  const dir = findPersistDir();
+  if (!dir) return null;
+  const root = join(dir, "v3", "do");
+  try {
+    const sub = readdirSync(root).find((d) => d.endsWith(`-${className}`));
+    return sub ? sqliteFileIn(join(root, sub)) : null;
+  } catch {
+    return null;
   }
-  return null;
 }
 
 /** Runs one query returning a single integer against the local D1 file (read-only). */
@@ -418,5 +443,20 @@ export function d1Count(file: string, sql: string): Promise<number> {
       if (error) reject(error);
       else resolve(Number(stdout.trim()));
     });
+  });
+}
+
+/** Runs one query against a local SQLite file (read-only) and answers its rows. */
+export function sqliteRows<T>(file: string, sql: string): Promise<T[]> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      "sqlite3",
+      ["-readonly", "-json", "-cmd", ".timeout 2000", file, sql],
+      { timeout: 10_000, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout) => {
+        if (error) reject(error);
+        else resolve(stdout.trim() ? (JSON.parse(stdout) as T[]) : []);
+      },
+    );
   });
 }

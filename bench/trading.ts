@@ -34,6 +34,7 @@ import {
   type TradingReport,
   tradingMarkdown,
 } from "./trading-report";
+import { captureWorkerErrors, workerErrorNotes } from "./worker-errors";
 
 const quick = process.env.BENCH_QUICK === "1";
 
@@ -76,26 +77,8 @@ const reportPath = new URL("./TRADING.md", import.meta.url);
 /** Stops whatever is running when the run is interrupted (the Worker runs in its own process group). */
 const cleanups = stopOnInterrupt(log);
 
-/**
- * What the Worker logged as errors, by message (the harness copies its stderr to ours). After three of
- * a kind, further ones are counted, not printed.
- */
-const workerErrors = new Map<string, { count: number; first: string }>();
-const writeStderr = process.stderr.write.bind(process.stderr) as (...args: unknown[]) => boolean;
-(process.stderr as unknown as { write: (...args: unknown[]) => boolean }).write = (...args: unknown[]) => {
-  const chunk = args[0];
-  const text = typeof chunk === "string" ? chunk : Buffer.isBuffer(chunk) ? chunk.toString("utf8") : "";
-  const found = [...text.matchAll(/\{"msg":"([^"]+)".*\}/g)];
-  if (found.length === 0) return writeStderr(...args);
-  let print = false;
-  for (const m of found) {
-    const seen = workerErrors.get(m[1]) ?? { count: 0, first: m[0] };
-    seen.count++;
-    workerErrors.set(m[1], seen);
-    if (seen.count <= 3) print = true;
-  }
-  return print ? writeStderr(...args) : true;
-};
+/** What the Worker logged as errors, by message. */
+const workerErrors = captureWorkerErrors();
 
 function log(line: string): void {
   console.log(`[bench:trading ${new Date().toISOString().slice(11, 19)}] ${line}`);
@@ -634,9 +617,7 @@ async function main(): Promise<void> {
       restingStillOpen = open === null || restingStillOpen === null ? null : restingStillOpen + open;
     }
 
-    for (const [msg, { count, first }] of workerErrors) {
-      ctx.notes.push(`the Worker logged "${msg}" ${count} times; the first: \`${first.slice(0, 300)}\``);
-    }
+    ctx.notes.push(...workerErrorNotes(workerErrors));
     if (api.proxyFailures > 0) {
       ctx.notes.push(
         `${api.proxyFailures} requests were answered 503 "Your worker restarted mid-request" by wrangler dev's proxy workerd (its own request to the Worker's workerd failed; wrangler logged no reload, and a deployed Worker has no such proxy): ${[

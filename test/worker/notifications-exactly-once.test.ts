@@ -5,6 +5,7 @@
  */
 import { env } from "cloudflare:workers";
 import { afterEach, expect, it } from "vitest";
+import { seededRandom } from "../../collectors/simulator/random";
 import { MAX_ATTEMPTS } from "../../workers/notifications/consumer";
 import { alertEvent, consume, type QueuedMessage, seedRecipients } from "./support/notifications";
 import { ok, providerWire } from "./support/provider-wire";
@@ -20,22 +21,10 @@ afterEach(() => {
   wire = null;
 });
 
-/** A small seeded generator (mulberry32), so a failing run can be replayed from its seed. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 it("delivers 10,000 events with 10 % duplicates and random provider failures exactly once per event and channel", async () => {
   // Printed with every failure; set it here to replay a run.
   const seed = Date.now() % 1e9;
-  const rand = random(seed);
+  const rand = seededRandom(seed);
   const recipients = await seedRecipients(40);
   const byEndpoint = new Map(recipients.map((r) => [r.push.endpoint, r]));
   wire = providerWire((c) => {
