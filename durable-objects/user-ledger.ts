@@ -396,11 +396,11 @@ export class UserLedger extends HibernatingObject<SocketBase, UserStreamClientMe
     this.requestSnapshot(ws);
   }
 
-  /** A notification for the user's inbox, live on every open `/ws/user` socket (a `notification` frame). */
-  notify(item: InboxNotification): number {
-    const body = `"data":${JSON.stringify(item)}`;
-    for (const [ws] of this.sockets.entries()) this.sendFrame(ws, "notification", body);
-    return this.sockets.count();
+  /** Notifications for the user's inbox, live on every open `/ws/user` socket (a `notification` frame each). */
+  notify(items: InboxNotification[]): void {
+    if (this.sockets.count() === 0) return;
+    const bodies = items.map((item) => `"data":${JSON.stringify(item)}`);
+    for (const [ws] of this.sockets.entries()) for (const body of bodies) this.sendFrame(ws, "notification", body);
   }
 
   /** Sends each change to every open socket: `order` and `fill` messages, then the moved `position`. */

@@ -14,7 +14,7 @@
  */
 import { NotificationEvent } from "../../protocol/events";
 import type { Channel } from "../../protocol/notifications";
-import type { ChannelSender, Outcome } from "./channels/channel";
+import type { ChannelSender, Outcome, Send } from "./channels/channel";
 import { emailChannel } from "./channels/email";
 import { inAppChannel } from "./channels/in-app";
 import { smsChannel } from "./channels/sms";
@@ -111,23 +111,7 @@ export async function deliverNotifications(batch: MessageBatch<unknown>, env: En
   for (const d of attempt)
     if (!claimed.has(keyOf(d))) retryLater(work.get(d.eventId), "another consumer is delivering it", 5);
 
-  const outcomes = await mapWithLimit(mine, SEND_CONCURRENCY, async (delivery) => {
-    const w = work.get(delivery.eventId) as EventWork;
-    const recipient = recipients.get(delivery.userId) as Recipient;
-    let outcome: Outcome;
-    try {
-      outcome = await SENDERS[delivery.channel].send({
-        env,
-        recipient,
-        target: delivery.target,
-        event: w.event,
-        message: render(w.event, recipient.locale),
-      });
-    } catch (error) {
-      outcome = { status: "retry", reason: String(error) };
-    }
-    return { delivery, outcome };
-  });
+  const outcomes = await send(env, mine, work, recipients);
   try {
     await recordOutcomes(env.DB, outcomes, Date.now());
   } catch (error) {
@@ -147,6 +131,52 @@ export async function deliverNotifications(batch: MessageBatch<unknown>, env: En
     [...work.values()].map((w) => w.event),
   );
   await settle(env, work);
+}
+
+/**
+ * Sends the claimed deliveries: a channel that batches (the inbox) in one call, the others one
+ * request each, at most `SEND_CONCURRENCY` at once. A sender that throws is an outcome to retry.
+ */
+async function send(
+  env: Env,
+  deliveries: PlannedDelivery[],
+  work: Map<string, EventWork>,
+  recipients: Map<string, Recipient>,
+): Promise<{ delivery: PlannedDelivery; outcome: Outcome }[]> {
+  const sendOf = (delivery: PlannedDelivery): Send => {
+    const { event } = work.get(delivery.eventId) as EventWork;
+    const recipient = recipients.get(delivery.userId) as Recipient;
+    return { env, recipient, target: delivery.target, event, message: render(event, recipient.locale) };
+  };
+  const out: { delivery: PlannedDelivery; outcome: Outcome }[] = [];
+  const single: PlannedDelivery[] = [];
+  for (const channel of new Set(deliveries.map((d) => d.channel))) {
+    const mine = deliveries.filter((d) => d.channel === channel);
+    const sender = SENDERS[channel];
+    if (!sender.sendMany) {
+      single.push(...mine);
+      continue;
+    }
+    let outcomes: Outcome[];
+    try {
+      outcomes = await sender.sendMany(mine.map(sendOf));
+    } catch (error) {
+      outcomes = mine.map(() => ({ status: "retry", reason: String(error) }));
+    }
+    mine.forEach((delivery, i) => out.push({ delivery, outcome: outcomes[i] }));
+  }
+  out.push(
+    ...(await mapWithLimit(single, SEND_CONCURRENCY, async (delivery) => {
+      let outcome: Outcome;
+      try {
+        outcome = await SENDERS[delivery.channel].send(sendOf(delivery));
+      } catch (error) {
+        outcome = { status: "retry", reason: String(error) };
+      }
+      return { delivery, outcome };
+    })),
+  );
+  return out;
 }
 
 /** The deliveries an event should get for its user: per channel the user chose, per target. */

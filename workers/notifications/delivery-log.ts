@@ -10,8 +10,10 @@ import type { Outcome } from "./channels/channel";
 
 /** How long a claim holds before another consumer may take the delivery over (ms). */
 export const LEASE_MS = 60_000;
-/** Statements per D1 batch, and ids per `IN` list (D1 bounds a statement's parameters at 100). */
+/** Ids per `IN` list (D1 bounds a statement's parameters at 100). */
 const CHUNK = 50;
+/** Statements per D1 batch (one round trip each). */
+const BATCH = 250;
 
 export interface PlannedDelivery {
   eventId: string;
@@ -102,7 +104,7 @@ export async function claimDeliveries(
     );
   }
   const claimed = new Set<string>();
-  for (const group of chunks(statements)) {
+  for (const group of chunks(statements, BATCH)) {
     for (const result of await db.batch<{ event_id: string; channel: string; target: string }>(group)) {
       for (const r of result.results ?? [])
         claimed.add(keyOf({ eventId: r.event_id, channel: r.channel, target: r.target }));
@@ -128,7 +130,7 @@ export async function recordOutcomes(
       )
       .bind(d.eventId, d.channel, d.target, status, reason, providerId, now);
   });
-  for (const group of chunks(statements)) await db.batch(group);
+  for (const group of chunks(statements, BATCH)) await db.batch(group);
 }
 
 /** Sets an event's failed deliveries back to pending, so a re-driven event is tried on them again. */
@@ -141,8 +143,8 @@ export async function reopenFailed(db: D1Database, eventId: string, now: number)
     .run();
 }
 
-function chunks<T>(items: T[]): T[][] {
+function chunks<T>(items: T[], size = CHUNK): T[][] {
   const out: T[][] = [];
-  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }

@@ -31,6 +31,8 @@ export interface ChannelSender {
   /** The targets to send to ("" for a single-target channel), or why the recipient cannot be reached. */
   targets(recipient: Recipient): string[] | { skip: string };
   send(delivery: Send): Promise<Outcome>;
+  /** Several deliveries at once (one outcome each, in order), for a channel that batches its writes. */
+  sendMany?(deliveries: Send[]): Promise<Outcome[]>;
 }
 
 /** The outcome of a provider's HTTP answer (the body is read only on failure, for the reason). */
