@@ -2,9 +2,12 @@
  * Alerts end to end, as a client sets them: through the API, fired by ingested ticks in the coin's
  * object (or liquidations in the feed), carried by the real queue to the consumer, read from the inbox.
  */
-import { env } from "cloudflare:workers";
+import { evictDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { marketSymbol } from "../../durable-objects/addresses";
 import type { Alert } from "../../protocol/alerts";
+import type { WsTicketResponse } from "../../protocol/auth";
 import type { InboxNotification } from "../../protocol/notifications";
 import { call, newAccount, postJson, type TestAccount } from "./support/auth";
 import { batchOf, deliverCoinUpdates, postIngest } from "./support/ingest";
@@ -165,6 +168,48 @@ describe("alerts", () => {
       liquidation: { side: "short", venue: "bybit" },
     });
     expect(fired.find((f) => f.alert_id === caution.id)).toMatchObject({ flags: ["CAUTION_PRICE_FLUCTUATIONS"] });
+  });
+
+  it("streams a fired alert to the user's open /ws/user, and an object restarted after firing does not fire it again", async () => {
+    const base = uniqueBase();
+    await setPrices(base, { upbit: 1_000 });
+    await deliverCoinUpdates();
+    const user = await newAccount("restart");
+    const ticket = (await (
+      await call("/api/auth/ws-ticket", { method: "POST", token: user.tokens.access_token })
+    ).json()) as WsTicketResponse;
+    const upgrade = await exports.default.fetch(`http://gateway/ws/user?ticket=${ticket.ticket}`, {
+      headers: { Upgrade: "websocket" },
+    });
+    const ws = upgrade.webSocket as WebSocket;
+    ws.accept();
+    const frames: { type: string; data: { type?: string; title?: string } }[] = [];
+    ws.addEventListener("message", (e) => frames.push(JSON.parse(e.data as string)));
+    await createAlert(user, {
+      kind: "price",
+      symbol: base,
+      venue: "upbit",
+      direction: "above",
+      threshold: 1_100,
+      cooldown_seconds: 0,
+    });
+
+    await setPrices(base, { upbit: 1_200 });
+    await deliverCoinUpdates();
+    const live = await until(
+      async () => frames.filter((f) => f.type === "notification"),
+      (f) => f.length > 0,
+      8_000,
+    );
+    expect(live[0].data).toMatchObject({ type: "alert.triggered", title: `${base} 가격 알림` });
+    ws.close();
+
+    // Restarted while the price stays above: the alert stays fired (its state is in storage).
+    await evictDurableObject(marketSymbol(env, base));
+    await setPrices(base, { upbit: 1_250 });
+    await deliverCoinUpdates();
+    await pause(1_500);
+    expect(await firedAlerts(user)).toHaveLength(1);
   });
 
   it("changes and deletes alerts; a deleted alert no longer fires", async () => {
