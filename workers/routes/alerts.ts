@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { marketSymbol } from "../../durable-objects/addresses";
+import { marketBoard } from "../../durable-objects/addresses";
 import { Alert, AlertCreate, AlertUpdate } from "../../protocol/alerts";
 import {
   activate,
@@ -150,7 +150,7 @@ async function ownAlert(env: Env, userId: string, id: string): Promise<Alert> {
 /** The coin must be on the board (and, for a price alert, listed on the venue). */
 async function assertKnownCoin(env: Env, alert: AlertCreate): Promise<void> {
   if (!alert.symbol) return;
-  const coin = await marketSymbol(env, alert.symbol).latest();
+  const coin = await marketBoard(env).coin(alert.symbol);
   if (!coin) {
     throw new Problem(400, "unknown-coin", `No coin ${alert.symbol} on the board`, [
       { path: "symbol", message: "not a coin any venue lists" },
