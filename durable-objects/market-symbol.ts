@@ -44,10 +44,11 @@ const ALERT_RETRY_MS = 2_000;
  * `PremiumBackfill`), summed up into the windows the board rates today's premium against. It serves
  * `/ws/prices/{symbol}` with conflated updates, and it is where the coin's resting orders wait
  * (`OrderMatcher`): every tick the board delivers is matched against them, and what fills goes to the
- * users' ledgers. It evaluates the coin's alerts (`AlertBook`, rules from D1) on every update and sends
- * what fires to the `notifications` queue. The MarketBoard delivers its updates (see `SymbolUpdate`):
- * within one fan-out interval while someone watches this coin's stream, an order rests on it or an
- * alert is set on it; about once a second otherwise.
+ * users' ledgers. It evaluates the coin's alerts (`AlertBook`, rules from D1) on every update, sends
+ * what fires to the `notifications` queue, and tells the board where its alerts would change state
+ * (`AlertBands`). The MarketBoard delivers its updates (see `SymbolUpdate`): within one fan-out
+ * interval while someone watches this coin's stream or an order rests on it, and for a tick that
+ * reaches an alert band; about once a second otherwise.
  */
 export class MarketSymbol extends HibernatingObject<SocketState, CoinStreamClientMessage> implements FanoutSource {
   protected readonly clientMessages = CoinStreamClientMessage;
@@ -61,6 +62,9 @@ export class MarketSymbol extends HibernatingObject<SocketState, CoinStreamClien
   private readonly alerts: AlertBook;
   /** This coin's symbol, once an update or an alert change has named it. */
   private symbol: string | null = null;
+  /** The alert bands the board last accepted (JSON), and the sends in flight, one after another. */
+  private bandsSent: string | null = null;
+  private bandsChain: Promise<void> = Promise.resolve();
   private lastPrune = 0;
   private windowsAt = 0;
 
@@ -84,6 +88,8 @@ export class MarketSymbol extends HibernatingObject<SocketState, CoinStreamClien
     const row = sql.exec<{ data: string }>("SELECT data FROM state WHERE name = 'coin'").toArray()[0];
     if (row) this.coin = JSON.parse(row.data) as Coin;
     this.symbol = this.coin?.symbol ?? null;
+    this.bandsSent =
+      sql.exec<{ data: string }>("SELECT data FROM state WHERE name = 'alert_bands_sent'").toArray()[0]?.data ?? null;
     this.alerts = new AlertBook(sql, env.NOTIFICATIONS, async () =>
       this.symbol ? loadCoinRules(env.DB, this.symbol) : [],
     );
@@ -113,7 +119,9 @@ export class MarketSymbol extends HibernatingObject<SocketState, CoinStreamClien
         JSON.stringify(update.coin),
       );
       this.fanout.markDirty(update.coin.symbol);
+      const changes = this.alerts.changes();
       if (evaluateCoinAlerts(this.alerts, update.coin, previous, Date.now()) > 0) void this.sendAlerts();
+      if (this.alerts.changes() !== changes) void this.sendBands();
     }
     const now = Date.now();
     if (this.matcher.onTicks(update.ticks ?? [], now) > 0) void this.deliverMatches();
@@ -122,23 +130,23 @@ export class MarketSymbol extends HibernatingObject<SocketState, CoinStreamClien
       this.prune(now);
     }
     if (update.premiums.length > 0 && now - this.windowsAt > WINDOWS_EVERY_MS) void this.scheduleAlarm(0);
-    return { watched: this.fanout.count() > 0 || this.matcher.size() > 0 || this.alerts.size() > 0 };
+    return { watched: this.fanout.count() > 0 || this.matcher.size() > 0 };
   }
 
   // --- alerts ----------------------------------------------------------------------------------
 
   /**
    * The gateway changed this coin's alerts in D1: re-reads them, evaluates them against the coin as
-   * it stands (an alert whose condition already holds fires now), and from now on the board delivers
-   * this coin promptly. Answers how many alerts are active here.
+   * it stands (an alert whose condition already holds fires now), and tells the board the ticks that
+   * must reach this coin promptly (its alert bands). Answers how many alerts are active here.
    */
   async reloadAlerts(symbol: string): Promise<number> {
     this.symbol = symbol;
     const count = await this.alerts.reload();
-    if (count > 0) {
-      if (this.coin && evaluateCoinAlerts(this.alerts, this.coin, this.coin, Date.now()) > 0) void this.sendAlerts();
-      await marketBoard(this.env).watch(symbol);
+    if (count > 0 && this.coin && evaluateCoinAlerts(this.alerts, this.coin, this.coin, Date.now()) > 0) {
+      void this.sendAlerts();
     }
+    await this.sendBands();
     return count;
   }
 
@@ -149,6 +157,35 @@ export class MarketSymbol extends HibernatingObject<SocketState, CoinStreamClien
 
   private async sendAlerts(): Promise<void> {
     if (await this.alerts.outbox.flush()) await this.scheduleAlarm(ALERT_RETRY_MS);
+  }
+
+  /**
+   * Sends the board this coin's alert bands when they differ from those it last accepted (null: no
+   * alerts), one send after another so an older one never lands last; a failure is retried by the alarm.
+   */
+  private sendBands(): Promise<void> {
+    this.bandsChain = this.bandsChain.then(async () => {
+      const symbol = this.symbol;
+      if (!symbol) return;
+      const bands = this.alerts.size() > 0 ? this.alerts.bands() : null;
+      const digest = JSON.stringify(bands);
+      if (digest === this.bandsSent) return;
+      try {
+        await marketBoard(this.env).setAlertBands(symbol, bands);
+      } catch (error) {
+        console.error(
+          JSON.stringify({ msg: "alert bands not sent to the board; will retry", symbol, error: String(error) }),
+        );
+        await this.scheduleAlarm(ALERT_RETRY_MS);
+        return;
+      }
+      this.bandsSent = digest;
+      this.ctx.storage.sql.exec(
+        "INSERT INTO state (name, data) VALUES ('alert_bands_sent', ?) ON CONFLICT(name) DO UPDATE SET data = excluded.data",
+        digest,
+      );
+    });
+    return this.bandsChain;
   }
 
   // --- resting orders ------------------------------------------------------------------------
@@ -187,6 +224,7 @@ export class MarketSymbol extends HibernatingObject<SocketState, CoinStreamClien
   override async alarm(): Promise<void> {
     if (this.matcher.pendingMessages() > 0) await this.deliverMatches();
     if (this.alerts.outbox.size() > 0) await this.sendAlerts();
+    if (this.alerts.size() > 0 || this.bandsSent !== null) await this.sendBands();
     const now = Date.now();
     let hourlyChanged = false;
     try {

@@ -8,6 +8,7 @@
  */
 import type { AlertRule, AlertTriggered } from "../../protocol/alerts";
 import { notificationEvent } from "../../protocol/events";
+import { type AlertBands, bandsOf } from "./alert-bands";
 import { AlertOutbox } from "./alert-outbox";
 import { NEW_TRIGGER, stepEvent, stepLevel, type TriggerState } from "./alert-trigger";
 
@@ -28,6 +29,8 @@ export class AlertBook {
   private readonly states = new Map<string, StoredState>();
   private loadedAt: number | null = null;
   private queued: Promise<void> = Promise.resolve();
+  /** Bumped whenever the rules or a trigger state change (so their bands may have). */
+  private version = 0;
   readonly outbox: AlertOutbox;
 
   constructor(
@@ -85,6 +88,16 @@ export class AlertBook {
     return this.rules.length;
   }
 
+  /** A number that changes whenever the rules or a trigger state do. */
+  changes(): number {
+    return this.version;
+  }
+
+  /** Where the alerts would change state next (see `alert-bands.ts`). */
+  bands(): AlertBands {
+    return bandsOf(this.rules, (rule) => this.stateOf(rule));
+  }
+
   /** A level alert sees a value: fires (and stores the event) when it should. */
   level(
     rule: AlertRule,
@@ -123,6 +136,7 @@ export class AlertBook {
   private save(rule: AlertRule, state: TriggerState): void {
     const stored = { ...state, signature: signature(rule) };
     this.states.set(rule.id, stored);
+    this.version++;
     this.sql.exec(
       `INSERT INTO alert_state (id, armed, fired_at, signature) VALUES (?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET armed = excluded.armed, fired_at = excluded.fired_at, signature = excluded.signature`,
@@ -136,6 +150,7 @@ export class AlertBook {
   /** Takes a fresh read of the rules; the state of alerts that are gone is dropped. */
   private adopt(rules: AlertRule[]): void {
     this.rules = rules;
+    this.version++;
     const ids = new Set(rules.map((r) => r.id));
     for (const id of [...this.states.keys()]) {
       if (ids.has(id)) continue;

@@ -6,6 +6,7 @@
  */
 import type { AlertRule } from "../../protocol/alerts";
 import type { Coin } from "../../protocol/market";
+import { readingOf } from "./alert-bands";
 import type { AlertBook } from "./alert-book";
 
 /** Evaluates every alert of the book against `coin`; answers how many fired. */
@@ -21,26 +22,6 @@ export function evaluateCoinAlerts(book: AlertBook, coin: Coin, previous: Coin |
     if (reading && book.level(rule, reading.value, now, () => about(rule, coin, reading.value), reading.at)) fired++;
   }
   return fired;
-}
-
-/** The value a level alert compares, with the time of the data behind it; null when absent or stale. */
-function readingOf(rule: AlertRule, coin: Coin): { value: number; at: number } | null {
-  if (rule.kind === "price") {
-    const price = rule.venue ? coin.prices[rule.venue] : undefined;
-    return price && !price.stale ? { value: price.price, at: price.timestamp } : null;
-  }
-  const premium = coin.premium;
-  if (!premium || premium.stale) return null;
-  if (rule.kind === "premium") {
-    const value = rule.basis === "usdt" ? premium.usdt_premium_percent : premium.premium_percent;
-    return value === null ? null : { value, at: premium.timestamp };
-  }
-  if (rule.kind === "premium_percentile") {
-    const context = rule.basis === "usdt" ? premium.context?.usdt_premium_percent : premium.context?.premium_percent;
-    const value = rule.window === "90d" ? context?.percentile_90d : context?.percentile_30d;
-    return value === null || value === undefined ? null : { value, at: premium.timestamp };
-  }
-  return null;
 }
 
 function about(rule: AlertRule, coin: Coin, value: number | null) {

@@ -44,8 +44,12 @@ export class SymbolOutbox {
     this.schedule(); // an outbox left by a previous instance
   }
 
-  /** Merges each coin's new update into its pending one and writes it (in the caller's commit). */
-  add(updates: Map<string, SymbolUpdate>): void {
+  /**
+   * Merges each coin's new update into its pending one and writes it (in the caller's commit). Coins
+   * in `urgent` (a tick reached one of their alert bands) go out within one fan-out interval, like
+   * watched coins.
+   */
+  add(updates: Map<string, SymbolUpdate>, urgent: ReadonlySet<string> = new Set()): void {
     if (updates.size === 0) return;
     for (const [base, next] of updates) {
       const update = mergeUpdates(this.pending.get(base)?.update, next);
@@ -55,7 +59,7 @@ export class SymbolOutbox {
         base,
         JSON.stringify(update),
       );
-      if (this.watched.has(base)) this.watchedDue.add(base);
+      if (this.watched.has(base) || urgent.has(base)) this.watchedDue.add(base);
     }
     this.schedule();
   }

@@ -110,10 +110,13 @@ describe("alerts", () => {
     await deliverCoinUpdates();
     const user = await newAccount("unwatched");
     await createAlert(user, { kind: "price", symbol: base, venue: "upbit", direction: "above", threshold: 1_100 });
+    // The crossing tick comes last in a batch that moves 300 other coins: the board delivers coins
+    // nobody watches 50 at a time every 200 ms, so without the alert's band this one would wait ~1.2 s.
+    const others = Array.from({ length: 300 }, () => ticker("upbit", uniqueBase(), 500));
     const sent = Date.now();
-    const res = await postIngest(batchOf([ticker("upbit", base, 1_150)]));
+    const res = await postIngest(batchOf([...others, ticker("upbit", base, 1_150)]));
     expect(res.status).toBe(200);
-    // No delivery forced here: the board's own prompt delivery for coins with alerts.
+    // No delivery forced here: the board's own delivery, prompt for a tick that reaches an alert band.
     const [event] = await until(
       () => firedAlerts(user),
       (f) => f.length > 0,
