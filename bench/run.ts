@@ -8,8 +8,10 @@
  * BENCH_ONLY=ours|baseline to run one system; BENCH_QUIET_WAIT_S to bound the wait for an idle machine.
  * `tsx bench/run.ts --render` re-renders RESULTS.md from the last run's results.json (after editing analysis.md).
  * Afterwards it runs the candle backfill benchmark (bench/backfill.ts, `npm run bench:backfill`, about
- * 9 more minutes; it writes bench/BACKFILL.md; BENCH_BACKFILL=0 skips it) and the paper-trading one
- * (bench/trading.ts, `npm run bench:trading`, about 8 more; bench/TRADING.md; BENCH_TRADING=0 skips it).
+ * 9 more minutes; it writes bench/BACKFILL.md; BENCH_BACKFILL=0 skips it), the paper-trading one
+ * (bench/trading.ts, `npm run bench:trading`, about 8 more; bench/TRADING.md; BENCH_TRADING=0 skips it)
+ * and the alerts one (bench/alerts.ts, `npm run bench:alerts`, about 6 more; bench/ALERTS.md;
+ * BENCH_ALERTS=0 skips it).
  */
 
 import { execFileSync, spawn } from "node:child_process";
@@ -19,7 +21,6 @@ import { runIngestLoad, runSampledIngestLoad } from "./ingest-load";
 import { stopOnInterrupt } from "./interrupts";
 import { machineInfo, waitForIdleMachine } from "./machine";
 import { batchBody, coinSymbols, namesBatch, setupBatch, TickWriter } from "./market-fixture";
-import { UsageSampler } from "./process-usage";
 import {
   type BatchCostRow,
   consoleTable,
@@ -501,8 +502,9 @@ async function main(): Promise<void> {
 
 /**
  * A benchmark of its own after the fan-out figures, in a process of its own (it starts its own Worker):
- * the candle backfill (bench/backfill.ts, bench/BACKFILL.md) or paper trading (bench/trading.ts,
- * bench/TRADING.md). `skip` names the environment variable that skips it when set to 0.
+ * the candle backfill (bench/backfill.ts, bench/BACKFILL.md), paper trading (bench/trading.ts,
+ * bench/TRADING.md) or alerts (bench/alerts.ts, bench/ALERTS.md). `skip` names the environment
+ * variable that skips it when set to 0.
  */
 function followUp(script: string, what: string, skip: string): () => Promise<void> {
   return () => {
@@ -540,6 +542,7 @@ function render(): Promise<void> {
   : main()
       .then(followUp("backfill.ts", "candle backfill", "BENCH_BACKFILL"))
       .then(followUp("trading.ts", "paper-trading", "BENCH_TRADING"))
+      .then(followUp("alerts.ts", "alerts", "BENCH_ALERTS"))
 ).then(
   () => process.exit(0),
   (error: unknown) => {

@@ -65,6 +65,8 @@ export class MarketSymbol extends HibernatingObject<SocketState, CoinStreamClien
   /** The alert bands the board last accepted (JSON), and the sends in flight, one after another. */
   private bandsSent: string | null = null;
   private bandsChain: Promise<void> = Promise.resolve();
+  /** The alerts' `changes()` when the bands were last looked at (-1: not since this instance started). */
+  private bandsVersion = -1;
   private lastPrune = 0;
   private windowsAt = 0;
 
@@ -119,10 +121,10 @@ export class MarketSymbol extends HibernatingObject<SocketState, CoinStreamClien
         JSON.stringify(update.coin),
       );
       this.fanout.markDirty(update.coin.symbol);
-      const changes = this.alerts.changes();
       if (evaluateCoinAlerts(this.alerts, update.coin, previous, Date.now()) > 0) void this.sendAlerts();
-      if (this.alerts.changes() !== changes) void this.sendBands();
     }
+    // Rules read (after a start, a change, the periodic re-read) or a state changed: the bands may have.
+    if (this.alerts.changes() !== this.bandsVersion) void this.sendBands();
     const now = Date.now();
     if (this.matcher.onTicks(update.ticks ?? [], now) > 0) void this.deliverMatches();
     if (now - this.lastPrune > 60 * 60 * 1000) {
@@ -164,6 +166,7 @@ export class MarketSymbol extends HibernatingObject<SocketState, CoinStreamClien
    * alerts), one send after another so an older one never lands last; a failure is retried by the alarm.
    */
   private sendBands(): Promise<void> {
+    this.bandsVersion = this.alerts.changes();
     this.bandsChain = this.bandsChain.then(async () => {
       const symbol = this.symbol;
       if (!symbol) return;
