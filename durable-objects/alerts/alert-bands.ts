@@ -59,7 +59,9 @@ export function bandsOf(rules: readonly AlertRule[], stateOf: (rule: AlertRule) 
     // Armed: the crossing fires it. Fired: moving back past the margin re-arms it.
     const edge = armed ? threshold : above ? threshold - rule.hysteresis : threshold + rule.hysteresis;
     const rising = armed === above;
-    const band = (bands[readingKey(rule)] ??= { up: null, down: null });
+    const key = readingKey(rule);
+    const band = bands[key] ?? { up: null, down: null };
+    bands[key] = band;
     if (rising) band.up = band.up === null ? edge : Math.min(band.up, edge);
     else band.down = band.down === null ? edge : Math.max(band.down, edge);
   }

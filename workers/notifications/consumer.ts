@@ -163,7 +163,7 @@ async function send(
     } catch (error) {
       outcomes = mine.map(() => ({ status: "retry", reason: String(error) }));
     }
-    mine.forEach((delivery, i) => out.push({ delivery, outcome: outcomes[i] }));
+    for (const [i, delivery] of mine.entries()) out.push({ delivery, outcome: outcomes[i] });
   }
   out.push(
     ...(await mapWithLimit(single, SEND_CONCURRENCY, async (delivery) => {
