@@ -170,7 +170,11 @@ export class MarketSymbol extends HibernatingObject<SocketState, CoinStreamClien
     this.bandsChain = this.bandsChain.then(async () => {
       const symbol = this.symbol;
       if (!symbol) return;
-      const bands = this.alerts.size() > 0 ? this.alerts.bands() : null;
+      const now = Date.now();
+      const bands = this.alerts.size() > 0 ? this.alerts.bands(now) : null;
+      // A fired alert's re-arm edge joins the bands when its cooldown ends: look again then.
+      const cooled = this.alerts.nextCooldownEnd(now);
+      if (cooled !== null) await this.scheduleAlarm(cooled - now);
       const digest = JSON.stringify(bands);
       if (digest === this.bandsSent) return;
       try {

@@ -64,7 +64,11 @@ export const PriceAlertCreate = z
     hysteresis: Finite.pipe(z.number().nonnegative()).optional(),
     ...Common,
   })
-  .strict();
+  .strict()
+  .refine((a) => a.hysteresis === undefined || a.direction === "below" || a.hysteresis < a.threshold, {
+    message: "an alert above a price re-arms below threshold - hysteresis: keep it under the threshold",
+    path: ["hysteresis"],
+  });
 
 export const PremiumAlertCreate = z
   .object({
@@ -93,7 +97,17 @@ export const PremiumPercentileAlertCreate = z
     hysteresis: Finite.pipe(z.number().nonnegative().max(100)).optional(),
     ...Common,
   })
-  .strict();
+  .strict()
+  .refine(
+    (a) => {
+      const margin = a.hysteresis ?? 0;
+      return a.direction === "above" ? a.threshold - margin > 0 : a.threshold + margin < 100;
+    },
+    {
+      message: "the alert could never re-arm: the threshold moved back by the hysteresis must stay within 0-100",
+      path: ["hysteresis"],
+    },
+  );
 
 export const LiquidationAlertCreate = z
   .object({

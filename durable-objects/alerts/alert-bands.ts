@@ -48,14 +48,23 @@ export function readingOf(rule: ReadingRule, coin: Coin): { value: number; at: n
   return null;
 }
 
-/** The bands of a coin's level alerts in their current states (caution alerts need none: see the board). */
-export function bandsOf(rules: readonly AlertRule[], stateOf: (rule: AlertRule) => TriggerState): AlertBands {
+/**
+ * The bands of a coin's level alerts in their current states (caution alerts need none: they wait for
+ * the coin's next ordinary update). A fired alert still in its cooldown has no band: no tick can
+ * re-arm it before the cooldown ends (its MarketSymbol sends the bands again then).
+ */
+export function bandsOf(
+  rules: readonly AlertRule[],
+  stateOf: (rule: AlertRule) => TriggerState,
+  now: number,
+): AlertBands {
   const bands: AlertBands = {};
   for (const rule of rules) {
     if (rule.kind !== "price" && rule.kind !== "premium" && rule.kind !== "premium_percentile") continue;
     const threshold = rule.threshold ?? 0;
     const above = rule.direction !== "below";
-    const { armed } = stateOf(rule);
+    const { armed, firedAt } = stateOf(rule);
+    if (!armed && firedAt !== null && now - firedAt < rule.cooldown_seconds * 1000) continue;
     // Armed: the crossing fires it. Fired: moving back past the margin re-arms it.
     const edge = armed ? threshold : above ? threshold - rule.hysteresis : threshold + rule.hysteresis;
     const rising = armed === above;

@@ -25,7 +25,10 @@ interface StoredState extends TriggerState {
 }
 
 export class AlertBook {
+  /** Every alert of this object, paused ones too (their trigger state is kept while paused). */
   private rules: AlertRule[] = [];
+  /** The enabled ones: what is evaluated. */
+  private active: AlertRule[] = [];
   private readonly states = new Map<string, StoredState>();
   private loadedAt: number | null = null;
   private queued: Promise<void> = Promise.resolve();
@@ -80,12 +83,13 @@ export class AlertBook {
     return this.rules.length;
   }
 
+  /** The alerts to evaluate (enabled). */
   list(): readonly AlertRule[] {
-    return this.rules;
+    return this.active;
   }
 
   size(): number {
-    return this.rules.length;
+    return this.active.length;
   }
 
   /** A number that changes whenever the rules or a trigger state do. */
@@ -94,8 +98,19 @@ export class AlertBook {
   }
 
   /** Where the alerts would change state next (see `alert-bands.ts`). */
-  bands(): AlertBands {
-    return bandsOf(this.rules, (rule) => this.stateOf(rule));
+  bands(now = Date.now()): AlertBands {
+    return bandsOf(this.active, (rule) => this.stateOf(rule), now);
+  }
+
+  /** When the next fired alert's cooldown ends (its re-arm edge joins the bands then), or null. */
+  nextCooldownEnd(now = Date.now()): number | null {
+    let next: number | null = null;
+    for (const rule of this.active) {
+      const { armed, firedAt } = this.stateOf(rule);
+      const end = firedAt === null ? null : firedAt + rule.cooldown_seconds * 1000;
+      if (!armed && end !== null && end > now && (next === null || end < next)) next = end;
+    }
+    return next;
   }
 
   /** A level alert sees a value: fires (and stores the event) when it should. */
@@ -130,7 +145,9 @@ export class AlertBook {
   }
 
   private fire(rule: AlertRule, now: number, data: AlertTriggered): void {
-    this.outbox.add(notificationEvent("alert.triggered", data, { id: `alert:${rule.id}:${now}`, timestamp: now }));
+    // Unique even for two firings in one millisecond (an event alert with no cooldown and a burst).
+    const id = `alert:${rule.id}:${now}:${crypto.randomUUID().slice(0, 8)}`;
+    this.outbox.add(notificationEvent("alert.triggered", data, { id, timestamp: now }));
   }
 
   private save(rule: AlertRule, state: TriggerState): void {
@@ -147,9 +164,10 @@ export class AlertBook {
     );
   }
 
-  /** Takes a fresh read of the rules; the state of alerts that are gone is dropped. */
+  /** Takes a fresh read of the rules; the state of alerts that are gone (deleted) is dropped. */
   private adopt(rules: AlertRule[]): void {
     this.rules = rules;
+    this.active = rules.filter((r) => r.enabled);
     this.version++;
     const ids = new Set(rules.map((r) => r.id));
     for (const id of [...this.states.keys()]) {

@@ -45,20 +45,20 @@ export function ruleOf(row: AlertRuleRow): AlertRule {
   };
 }
 
-/** The enabled alerts on one coin that its MarketSymbol evaluates. */
+/** The alerts on one coin that its MarketSymbol evaluates (paused ones too: they keep their state). */
 export async function loadCoinRules(db: D1Database, symbol: string): Promise<AlertRule[]> {
   const kinds = COIN_ALERT_KINDS.map((k) => `'${k}'`).join(",");
   const { results } = await db
-    .prepare(`SELECT ${RULE_COLUMNS} FROM alerts WHERE symbol = ? AND kind IN (${kinds}) AND enabled = 1`)
+    .prepare(`SELECT ${RULE_COLUMNS} FROM alerts WHERE symbol = ? AND kind IN (${kinds})`)
     .bind(symbol)
     .all<AlertRuleRow>();
   return results.map(ruleOf);
 }
 
-/** Every enabled liquidation alert (on one coin or on any). */
+/** Every liquidation alert (on one coin or on any; paused ones too). */
 export async function loadLiquidationRules(db: D1Database): Promise<AlertRule[]> {
   const { results } = await db
-    .prepare(`SELECT ${RULE_COLUMNS} FROM alerts WHERE kind = 'liquidation' AND enabled = 1`)
+    .prepare(`SELECT ${RULE_COLUMNS} FROM alerts WHERE kind = 'liquidation'`)
     .all<AlertRuleRow>();
   return results.map(ruleOf);
 }

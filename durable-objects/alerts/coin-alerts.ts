@@ -9,6 +9,12 @@ import type { Coin } from "../../protocol/market";
 import { readingOf } from "./alert-bands";
 import type { AlertBook } from "./alert-book";
 
+/**
+ * A reading older than this fires nothing even when not marked stale (the coin held by an object
+ * that has had no update for a while, evaluated when an alert is created).
+ */
+const MAX_READING_AGE_MS = 60_000;
+
 /** Evaluates every alert of the book against `coin`; answers how many fired. */
 export function evaluateCoinAlerts(book: AlertBook, coin: Coin, previous: Coin | null, now: number): number {
   let fired = 0;
@@ -19,7 +25,12 @@ export function evaluateCoinAlerts(book: AlertBook, coin: Coin, previous: Coin |
       continue;
     }
     const reading = readingOf(rule, coin);
-    if (reading && book.level(rule, reading.value, now, () => about(rule, coin, reading.value), reading.at)) fired++;
+    if (
+      reading &&
+      now - reading.at <= MAX_READING_AGE_MS &&
+      book.level(rule, reading.value, now, () => about(rule, coin, reading.value), reading.at)
+    )
+      fired++;
   }
   return fired;
 }

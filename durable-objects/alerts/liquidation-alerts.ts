@@ -8,6 +8,8 @@ import type { LiquidationRecord } from "../../protocol/liquidations";
 import type { AlertBook } from "./alert-book";
 
 const ANY = "*";
+/** A liquidation older than this when counted (a collector's late batch) fires nothing: it is history, not news. */
+const MAX_AGE_MS = 5 * 60_000;
 const indexes = new WeakMap<readonly AlertRule[], Map<string, AlertRule[]>>();
 
 /** Evaluates the book's liquidation alerts against `accepted`; answers how many fired. */
@@ -16,6 +18,7 @@ export function evaluateLiquidationAlerts(book: AlertBook, accepted: Liquidation
   const index = indexOf(book.list());
   let fired = 0;
   for (const l of accepted) {
+    if (now - l.timestamp > MAX_AGE_MS) continue;
     for (const rules of [index.get(l.symbol), index.get(ANY)]) {
       for (const rule of rules ?? []) {
         if (l.value_usd < (rule.min_usd ?? Number.POSITIVE_INFINITY)) break; // sorted: the rest need more

@@ -13,6 +13,8 @@ import { mergeUpdates, type SymbolUpdate } from "./symbol-update";
 
 const SYMBOL_DELIVERY_MS = 200;
 const SYMBOL_DELIVERY_SLICE = 50;
+/** Coins deleted from the outbox per statement. */
+const DELETE_CHUNK = 50;
 /** How many coin objects one delivery round talks to at once. */
 const SYMBOL_DELIVERY_CONCURRENCY = 16;
 
@@ -121,8 +123,10 @@ export class SymbolOutbox {
     // One statement (one commit) for the whole round.
     // A coin queued again since its delivery has a fresh row that must stay.
     const done = delivered.filter((base) => !this.pending.has(base));
-    if (done.length > 0) {
-      this.storage.sql.exec(`DELETE FROM symbol_outbox WHERE base IN (${done.map(() => "?").join(",")})`, ...done);
+    // In slices: SQLite bounds the parameters of one statement (a round may hold all 300 coins).
+    for (let i = 0; i < done.length; i += DELETE_CHUNK) {
+      const slice = done.slice(i, i + DELETE_CHUNK);
+      this.storage.sql.exec(`DELETE FROM symbol_outbox WHERE base IN (${slice.map(() => "?").join(",")})`, ...slice);
     }
   }
 

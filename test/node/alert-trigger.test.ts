@@ -71,12 +71,18 @@ describe("alert bands", () => {
     const down = rule({ id: "down", direction: "below", threshold: -1, hysteresis: 0.2 });
     const price = rule({ id: "p", kind: "price", venue: "upbit", basis: null, threshold: 100, hysteresis: 1 });
     const fired = new Set(["down"]);
-    const bands = bandsOf([up, down, price], (r) => (fired.has(r.id) ? { armed: false, firedAt: 0 } : NEW_TRIGGER));
+    const bands = bandsOf(
+      [up, down, price],
+      (r) => (fired.has(r.id) ? { armed: false, firedAt: 0 } : NEW_TRIGGER),
+      60_000,
+    );
     expect(bands).toEqual({ "premium:usd": { up: -0.8, down: null }, "price:upbit": { up: 100, down: null } });
     // `up` armed: a premium of 3 or more may fire it; `down` fired: above -0.8 may re-arm it (so the lower edge wins).
     fired.add("up");
-    expect(bandsOf([up, down], (r) => (fired.has(r.id) ? { armed: false, firedAt: 0 } : NEW_TRIGGER))).toEqual({
+    expect(bandsOf([up, down], (r) => (fired.has(r.id) ? { armed: false, firedAt: 0 } : NEW_TRIGGER), 60_000)).toEqual({
       "premium:usd": { up: -0.8, down: 2.5 },
     });
+    // Within the cooldown (60 s here) a fired alert has no band: nothing can re-arm it yet.
+    expect(bandsOf([up], () => ({ armed: false, firedAt: 30_000 }), 60_000)).toEqual({});
   });
 });

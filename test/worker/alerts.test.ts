@@ -145,6 +145,10 @@ describe("alerts", () => {
     const caution = await createAlert(user, { kind: "caution", symbol: base });
     await postIngest(batchOf([liquidation("binance", base, "long", 10, 1_000)])); // $10,000: below
     await postIngest(batchOf([liquidation("bybit", base, "short", 10, 8_000)])); // $80,000: fires
+    // Two in one batch, counted in the same millisecond: with no cooldown, both fire.
+    await postIngest(
+      batchOf([liquidation("okx", base, "long", 10, 6_000), liquidation("binance", base, "long", 10, 7_000)]),
+    );
     await postIngest(
       batchOf([
         {
@@ -161,15 +165,14 @@ describe("alerts", () => {
     await deliverCoinUpdates();
     const fired = await until(
       () => firedAlerts(user),
-      (f) => f.length >= 2,
+      (f) => f.length >= 4,
       8_000,
     );
     await pause(1_000);
-    expect(await firedAlerts(user)).toHaveLength(2);
-    expect(fired.find((f) => f.alert_id === big.id)).toMatchObject({
-      value: 80_000,
-      liquidation: { side: "short", venue: "bybit" },
-    });
+    expect(await firedAlerts(user)).toHaveLength(4);
+    const bigOnes = fired.filter((f) => f.alert_id === big.id);
+    expect(bigOnes.map((f) => f.value).sort()).toEqual([60_000, 70_000, 80_000]);
+    expect(bigOnes.find((f) => f.value === 80_000)).toMatchObject({ liquidation: { side: "short", venue: "bybit" } });
     expect(fired.find((f) => f.alert_id === caution.id)).toMatchObject({ flags: ["CAUTION_PRICE_FLUCTUATIONS"] });
   });
 
@@ -188,7 +191,7 @@ describe("alerts", () => {
     ws.accept();
     const frames: { type: string; data: { type?: string; title?: string } }[] = [];
     ws.addEventListener("message", (e) => frames.push(JSON.parse(e.data as string)));
-    await createAlert(user, {
+    const alert = await createAlert(user, {
       kind: "price",
       symbol: base,
       venue: "upbit",
@@ -210,6 +213,18 @@ describe("alerts", () => {
     // Restarted while the price stays above: the alert stays fired (its state is in storage).
     await evictDurableObject(marketSymbol(env, base));
     await setPrices(base, { upbit: 1_250 });
+    await deliverCoinUpdates();
+    // Paused and resumed while still above: it keeps its fired state, so it does not fire again.
+    for (const enabled of [false, true]) {
+      const res = await call(`/api/alerts/${alert.id}`, {
+        token: user.tokens.access_token,
+        method: "PATCH",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ enabled }),
+      });
+      expect(res.status).toBe(200);
+    }
+    await setPrices(base, { upbit: 1_260 });
     await deliverCoinUpdates();
     await pause(1_500);
     expect(await firedAlerts(user)).toHaveLength(1);
@@ -359,6 +374,13 @@ describe("bad input is a clear 4xx and changes nothing", () => {
     const linked = () =>
       env.DB.prepare("SELECT chat_id FROM telegram_chats WHERE user_id = ?").bind(user.userId).first("chat_id");
 
+    // Without the secret even a malformed body is a 401: nothing is read before the secret is checked.
+    const garbage = await call("/api/telegram/webhook", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: "{",
+    });
+    expect(garbage.status).toBe(401);
     for (const secret of [null, "", "wrong-secret", `${env.TELEGRAM_WEBHOOK_SECRET}x`]) {
       const res = await webhook(secret);
       expect(res.status).toBe(401);

@@ -8,7 +8,7 @@ import { seedRecipients } from "./support/notifications";
 
 const DAY = 24 * 3600 * 1000;
 
-it("deletes finished deliveries, read and old inbox items, old dead letters and expired link codes; keeps the rest", async () => {
+it("deletes old deliveries (but not those of an event waiting in the dead letters), read and old inbox items, old dead letters and expired link codes; keeps the rest", async () => {
   const [r] = await seedRecipients(1);
   const now = Date.now();
   const old = (days: number) => now - (days + 1) * DAY;
@@ -30,11 +30,15 @@ it("deletes finished deliveries, read and old inbox items, old dead letters and 
     delivery("sent-old", "sent", old(RETENTION.deliveriesDays)),
     delivery("pending-old", "pending", old(RETENTION.deliveriesDays)),
     delivery("sent-new", "sent", now - DAY),
+    delivery("sent-old-dead", "sent", old(RETENTION.deliveriesDays)),
     inbox("read-old", old(RETENTION.readInboxDays), true),
     inbox("unread-mid", old(RETENTION.readInboxDays), false),
     inbox("unread-old", old(RETENTION.unreadInboxDays), false),
     letter("redriven-old", old(RETENTION.deadLettersDays), old(RETENTION.redrivenDeadLettersDays)),
     letter("waiting-mid", old(RETENTION.redrivenDeadLettersDays), null),
+    env.DB.prepare(
+      "INSERT INTO notification_dead_letters (id, event_id, reason, body, failed_at) VALUES (?, ?, 'x', '{}', ?)",
+    ).bind(`${tag}-holds`, `${tag}-sent-old-dead`, now - DAY),
     letter("waiting-old", old(RETENTION.deadLettersDays), null),
     env.DB.prepare("INSERT INTO telegram_link_codes (code_hash, user_id, expires_at) VALUES (?, ?, ?)").bind(
       `${tag}-expired`,
@@ -53,10 +57,10 @@ it("deletes finished deliveries, read and old inbox items, old dead letters and 
   const ids = async (sql: string) =>
     (await env.DB.prepare(sql).bind(`${tag}-%`).all<{ id: string }>()).results.map((x) => x.id.slice(9)).sort();
   expect(await ids("SELECT event_id AS id FROM notification_deliveries WHERE event_id LIKE ?")).toEqual([
-    "pending-old",
     "sent-new",
+    "sent-old-dead",
   ]);
   expect(await ids("SELECT id FROM notifications WHERE id LIKE ?")).toEqual(["unread-mid"]);
-  expect(await ids("SELECT id FROM notification_dead_letters WHERE id LIKE ?")).toEqual(["waiting-mid"]);
+  expect(await ids("SELECT id FROM notification_dead_letters WHERE id LIKE ?")).toEqual(["holds", "waiting-mid"]);
   expect(await ids("SELECT code_hash AS id FROM telegram_link_codes WHERE code_hash LIKE ?")).toEqual(["live"]);
 });

@@ -108,6 +108,14 @@ describe("Web Push", () => {
     }
     expect((await (await call("/api/push/subscriptions", { token })).json()) as unknown[]).toHaveLength(1);
 
+    // Another account cannot take the endpoint over by its URL alone (other keys): 409, nothing moves.
+    const other = await newAccount("push-other");
+    const stolen = { ...subscription, keys: { p256dh, auth: base64Url(crypto.getRandomValues(new Uint8Array(16))) } };
+    const taken = await postJson("/api/push/subscriptions", stolen, { token: other.tokens.access_token });
+    expect(taken.status).toBe(409);
+    expect(((await taken.json()) as { errors: { path: string }[] }).errors[0].path).toBe("keys");
+    expect((await (await call("/api/push/subscriptions", { token })).json()) as unknown[]).toHaveLength(1);
+
     const removed = await call("/api/push/subscriptions", {
       token,
       method: "DELETE",

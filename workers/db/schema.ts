@@ -254,6 +254,8 @@ export const notificationDeliveries = sqliteTable(
     reason: text("reason"),
     providerId: text("provider_id"),
     leaseUntil: integer("lease_until").notNull().default(0),
+    /** The claiming consumer's token: only it records the outcome. */
+    claim: text("claim"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },

@@ -31,6 +31,8 @@ export const MAX_ATTEMPTS = 8;
 /** Backoff: 5 s, 10 s, 20 s... at most 15 minutes, or longer when a provider's `Retry-After` says so. */
 const BACKOFF_BASE_SECONDS = 5;
 const BACKOFF_MAX_SECONDS = 900;
+/** The longest delay a queue message may be retried with (Queues: 12 hours). */
+const MAX_DELAY_SECONDS = 12 * 3600;
 /** Provider calls in flight at once per batch. */
 const SEND_CONCURRENCY = 16;
 
@@ -57,6 +59,8 @@ interface EventWork {
 
 export async function deliverNotifications(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const now = Date.now();
+  /** This invocation's claims in the delivery log. */
+  const claim = crypto.randomUUID();
   const work = new Map<string, EventWork>();
   for (const message of batch.messages) {
     const parsed = NotificationEvent.safeParse(message.body);
@@ -102,7 +106,7 @@ export async function deliverNotifications(batch: MessageBatch<unknown>, env: En
 
   let claimed: Set<string>;
   try {
-    claimed = await claimDeliveries(env.DB, attempt, skip, now);
+    claimed = await claimDeliveries(env.DB, attempt, skip, now, claim);
   } catch (error) {
     for (const w of work.values()) retryLater(w, `D1 unavailable: ${String(error)}`);
     return settle(env, work);
@@ -112,18 +116,27 @@ export async function deliverNotifications(batch: MessageBatch<unknown>, env: En
     if (!claimed.has(keyOf(d))) retryLater(work.get(d.eventId), "another consumer is delivering it", 5);
 
   const outcomes = await send(env, mine, work, recipients);
+  // A permanent refusal goes to the dead-letter queue before it is recorded as final; if that queue
+  // refuses, the delivery stays open and the message is retried.
+  for (const entry of outcomes) {
+    const { delivery, outcome } = entry;
+    if (outcome.status !== "failed" || !outcome.deadLetter) continue;
+    const w = work.get(delivery.eventId) as EventWork;
+    try {
+      await sendToDeadLetters(env, w.event, `${delivery.channel} failed: ${outcome.reason}`);
+    } catch (error) {
+      entry.outcome = { status: "retry", reason: `${outcome.reason}; dead-letter queue refused: ${String(error)}` };
+    }
+  }
   try {
-    await recordOutcomes(env.DB, outcomes, Date.now());
+    await recordOutcomes(env.DB, outcomes, Date.now(), claim);
   } catch (error) {
     // The claims stay until their lease runs out; the retried messages find them then.
     console.error(JSON.stringify({ msg: "delivery outcomes not recorded", error: String(error) }));
   }
-
   for (const { delivery, outcome } of outcomes) {
-    const w = work.get(delivery.eventId) as EventWork;
-    if (outcome.status === "retry") retryLater(w, `${delivery.channel}: ${outcome.reason}`, outcome.retryAfterSeconds);
-    if (outcome.status === "failed" && outcome.deadLetter) {
-      await deadLetter(env, [], w.event, `${delivery.channel} failed: ${outcome.reason}`);
+    if (outcome.status === "retry") {
+      retryLater(work.get(delivery.eventId), `${delivery.channel}: ${outcome.reason}`, outcome.retryAfterSeconds);
     }
   }
   await noteFiredAlerts(
@@ -222,7 +235,7 @@ async function settle(env: Env, work: Map<string, EventWork>): Promise<void> {
       continue;
     }
     const backoff = Math.min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempts - 1));
-    const delaySeconds = Math.min(BACKOFF_MAX_SECONDS, Math.max(backoff, w.retry.afterSeconds));
+    const delaySeconds = Math.min(MAX_DELAY_SECONDS, Math.max(backoff, w.retry.afterSeconds));
     for (const m of w.messages) m.retry({ delaySeconds });
   }
 }

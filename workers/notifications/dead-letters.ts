@@ -36,7 +36,7 @@ export async function storeDeadLetters(batch: MessageBatch<unknown>, env: Env): 
           eventBody?.type ?? null,
           eventBody?.data.user_id ?? null,
           reason.slice(0, 1000),
-          JSON.stringify(body ?? null).slice(0, 64 * 1024),
+          JSON.stringify(body ?? null),
           failedAt,
         )
         .run();
@@ -59,7 +59,11 @@ export async function redrive(env: Env, id: string, now = Date.now()): Promise<R
     .first<{ body: string; redriven_at: number | null }>();
   if (!row) return { ok: false, status: 404, detail: `No dead letter ${id}` };
   if (row.redriven_at !== null) return { ok: false, status: 409, detail: `Dead letter ${id} was re-driven before` };
-  const event = NotificationEvent.safeParse(JSON.parse(row.body));
+  let stored: unknown = null;
+  try {
+    stored = JSON.parse(row.body);
+  } catch {}
+  const event = NotificationEvent.safeParse(stored);
   if (!event.success)
     return { ok: false, status: 422, detail: "The message is not a notification event; it cannot be re-driven" };
   const claimed = await env.DB.prepare(

@@ -1,15 +1,20 @@
 /**
  * The delivery log (D1 `notification_deliveries`): one row per event, channel and target, the key
- * that makes delivery idempotent. A consumer claims a row (`sending`, with a lease) before it calls a
- * provider and records the outcome after: `sent`, `skipped` or `failed` are final, `pending` is tried
- * again. A row another consumer holds under a live lease is left alone; a lease that ran out (its
- * consumer died mid-send) may be taken over.
+ * that makes delivery idempotent. A consumer claims a row (`sending`, with a lease and its own claim
+ * token) before it calls a provider and records the outcome after, only while the row is still its
+ * claim: `sent`, `skipped` or `failed` are final, `pending` is tried again. A row another consumer
+ * holds under a live lease is left alone; a lease that ran out (its consumer died mid-batch) may be
+ * taken over. Provider calls time out well inside the lease (see `channels/channel.ts`), so a live
+ * consumer always records before its lease ends.
  */
 import type { Channel } from "../../protocol/notifications";
 import type { Outcome } from "./channels/channel";
 
-/** How long a claim holds before another consumer may take the delivery over (ms). */
-export const LEASE_MS = 60_000;
+/**
+ * How long a claim holds before another consumer may take the delivery over (ms): longer than a whole
+ * batch's sends can take (100 events' provider calls, 16 at a time, each cut off after 10 s).
+ */
+export const LEASE_MS = 10 * 60_000;
 /** Ids per `IN` list (D1 bounds a statement's parameters at 100). */
 const CHUNK = 50;
 /** Statements per D1 batch (one round trip each). */
@@ -73,6 +78,7 @@ export async function claimDeliveries(
   attempt: PlannedDelivery[],
   skip: PlannedDelivery[],
   now: number,
+  claim: string,
 ): Promise<Set<string>> {
   const statements: D1PreparedStatement[] = [];
   for (const d of attempt) {
@@ -80,14 +86,14 @@ export async function claimDeliveries(
       db
         .prepare(
           `INSERT INTO notification_deliveries
-             (event_id, channel, target, user_id, event_type, status, attempts, lease_until, created_at, updated_at)
-           VALUES (?1, ?2, ?3, ?4, ?5, 'sending', 1, ?6, ?7, ?7)
+             (event_id, channel, target, user_id, event_type, status, attempts, lease_until, claim, created_at, updated_at)
+           VALUES (?1, ?2, ?3, ?4, ?5, 'sending', 1, ?6, ?8, ?7, ?7)
            ON CONFLICT(event_id, channel, target) DO UPDATE SET
-             status = 'sending', attempts = attempts + 1, lease_until = ?6, updated_at = ?7
+             status = 'sending', attempts = attempts + 1, lease_until = ?6, claim = ?8, updated_at = ?7
            WHERE status = 'pending' OR (status = 'sending' AND lease_until < ?7)
            RETURNING event_id, channel, target`,
         )
-        .bind(d.eventId, d.channel, d.target, d.userId, d.eventType, now + LEASE_MS, now),
+        .bind(d.eventId, d.channel, d.target, d.userId, d.eventType, now + LEASE_MS, now, claim),
     );
   }
   for (const d of skip) {
@@ -113,11 +119,15 @@ export async function claimDeliveries(
   return claimed;
 }
 
-/** Records what the providers answered for claimed deliveries. */
+/**
+ * Records what the providers answered for deliveries this consumer claimed (`claim`); a row another
+ * consumer has taken over since is left as that consumer records it.
+ */
 export async function recordOutcomes(
   db: D1Database,
   outcomes: { delivery: PlannedDelivery; outcome: Outcome }[],
   now: number,
+  claim: string,
 ): Promise<void> {
   const statements = outcomes.map(({ delivery: d, outcome }) => {
     const status = outcome.status === "retry" ? "pending" : outcome.status;
@@ -126,9 +136,9 @@ export async function recordOutcomes(
     return db
       .prepare(
         `UPDATE notification_deliveries SET status = ?4, reason = ?5, provider_id = ?6, lease_until = 0, updated_at = ?7
-         WHERE event_id = ?1 AND channel = ?2 AND target = ?3`,
+         WHERE event_id = ?1 AND channel = ?2 AND target = ?3 AND status = 'sending' AND claim = ?8`,
       )
-      .bind(d.eventId, d.channel, d.target, status, reason, providerId, now);
+      .bind(d.eventId, d.channel, d.target, status, reason, providerId, now, claim);
   });
   for (const group of chunks(statements, BATCH)) await db.batch(group);
 }

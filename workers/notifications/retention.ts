@@ -1,7 +1,9 @@
 /**
  * The notification tables' retention, run daily by the Worker's cron trigger (wrangler.toml): the
- * delivery log's finished rows after 30 days, read inbox items after 90 days and unread ones after
- * 180, re-driven dead letters after 30 days and the rest after 90, and expired Telegram link codes.
+ * delivery log after 30 days (except the rows of an event whose dead letter waits to be re-driven:
+ * they are what keeps a re-drive from sending again what was sent), read inbox items after 90 days
+ * and unread ones after 180, re-driven dead letters after 30 days and the rest after 90, and expired
+ * Telegram link codes.
  * Each table is trimmed in slices, so a long backlog never makes one statement too long.
  */
 const DAY_MS = 24 * 3600 * 1000;
@@ -22,8 +24,9 @@ export async function trimNotifications(db: D1Database, now = Date.now()): Promi
   const jobs: [string, string, unknown[]][] = [
     [
       "notification_deliveries",
-      `DELETE FROM notification_deliveries WHERE rowid IN (SELECT rowid FROM notification_deliveries
-         WHERE status IN ('sent', 'skipped', 'failed') AND updated_at < ? LIMIT ${SLICE})`,
+      `DELETE FROM notification_deliveries WHERE rowid IN (SELECT rowid FROM notification_deliveries d
+         WHERE d.updated_at < ? AND NOT EXISTS (SELECT 1 FROM notification_dead_letters l
+           WHERE l.event_id = d.event_id AND l.redriven_at IS NULL) LIMIT ${SLICE})`,
       [before(RETENTION.deliveriesDays)],
     ],
     [

@@ -46,7 +46,7 @@ adminNotificationsRoutes.openapi(
     return c.json(
       results.map((r) => ({
         ...r,
-        body: JSON.parse(r.body) as unknown,
+        body: parseBody(r.body),
         failed_at: new Date(r.failed_at).toISOString(),
         redriven_at: r.redriven_at === null ? null : new Date(r.redriven_at).toISOString(),
       })),
@@ -81,3 +81,12 @@ adminNotificationsRoutes.openapi(
     return c.json({ event_id: result.event_id }, 202);
   },
 );
+
+/** A stored body as JSON, or as the text stored when it does not parse. */
+function parseBody(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}

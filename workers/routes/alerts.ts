@@ -57,6 +57,8 @@ alertsRoutes.openapi(
       await activate(c.env, rule);
     } catch (error) {
       await deleteAlert(c.env.DB, rule.user_id, rule.id);
+      // The object may have read the rule before the call failed: have it read again (or at its next re-read).
+      await activateOrLog(c.env, rule);
       throw new Problem(
         503,
         "alerts-unavailable",

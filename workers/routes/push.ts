@@ -48,14 +48,28 @@ pushRoutes.openapi(
     const body = c.req.valid("json");
     const userId = c.var.user.id;
     const now = Date.now();
+    // A new endpoint counts against the limit; the same endpoint again updates its keys. An endpoint
+    // moves to another account only with the keys it was registered with (the same browser, signed
+    // in as someone else), so knowing an endpoint's URL is not enough to take its notifications.
     const result = await c.env.DB.prepare(
       `INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, created_at)
-       SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE (SELECT COUNT(*) FROM push_subscriptions WHERE user_id = ?2) < ?7
-       ON CONFLICT(endpoint) DO UPDATE SET user_id = ?2, p256dh = ?4, auth = ?5`,
+       SELECT ?1, ?2, ?3, ?4, ?5, ?6
+       WHERE (SELECT COUNT(*) FROM push_subscriptions WHERE user_id = ?2) < ?7
+          OR EXISTS (SELECT 1 FROM push_subscriptions WHERE endpoint = ?3 AND user_id = ?2)
+       ON CONFLICT(endpoint) DO UPDATE SET user_id = ?2, p256dh = ?4, auth = ?5
+       WHERE push_subscriptions.user_id = ?2 OR (push_subscriptions.p256dh = ?4 AND push_subscriptions.auth = ?5)`,
     )
       .bind(crypto.randomUUID(), userId, body.endpoint, body.keys.p256dh, body.keys.auth, now, MAX_SUBSCRIPTIONS)
       .run();
     if (result.meta.changes === 0) {
+      const owner = await c.env.DB.prepare("SELECT user_id FROM push_subscriptions WHERE endpoint = ?")
+        .bind(body.endpoint)
+        .first<{ user_id: string }>();
+      if (owner && owner.user_id !== userId) {
+        throw new Problem(409, "subscription-taken", "This endpoint is registered with other keys by another account", [
+          { path: "keys", message: "not the keys this endpoint was registered with" },
+        ]);
+      }
       throw new Problem(
         409,
         "subscription-limit",

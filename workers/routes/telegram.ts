@@ -1,5 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
 import { TelegramLinkCode, TelegramUpdate } from "../../protocol/notifications";
+import type { AppEnv } from "../app-env";
 import { hashOpaqueToken } from "../auth/opaque-tokens";
 import { timingSafeEqualStrings } from "../auth/timing-safe";
 import { SMALL_BODY_BYTES } from "../http/body-limit";
@@ -7,6 +9,7 @@ import { json, problems } from "../http/openapi";
 import { Problem } from "../http/problem";
 import { router } from "../http/router";
 import { requireAuth } from "../middleware/auth";
+import { providerFetch } from "../notifications/channels/channel";
 import { telegramMethodUrl } from "../notifications/channels/telegram";
 
 /**
@@ -78,49 +81,55 @@ telegramWebhookRoutes.openapi(
     path: "/webhook",
     tags: ["Notifications"],
     summary: "Telegram's webhook (Bot API updates); needs the secret token header",
-    request: {
-      headers: z.object({ "x-telegram-bot-api-secret-token": z.string().max(256).optional() }),
-      body: { content: { "application/json": { schema: TelegramUpdate } }, required: true },
-    },
+    middleware: [telegramSecret()] as const,
+    request: { body: { content: { "application/json": { schema: TelegramUpdate } }, required: true } },
     responses: {
       200: json(z.object({ ok: z.boolean(), linked: z.boolean() }), "Handled"),
       ...problems(400, 401, 413, 503),
     },
   }),
   async (c) => {
-    const secret = c.env.TELEGRAM_WEBHOOK_SECRET;
-    if (!secret) throw new Problem(503, "telegram-not-configured", "The Telegram webhook is not configured");
-    const given = c.req.valid("header")["x-telegram-bot-api-secret-token"] ?? "";
-    if (!(await timingSafeEqualStrings(given, secret))) {
-      throw new Problem(401, "unauthorized", "The webhook's secret token is missing or wrong");
-    }
     const update = c.req.valid("json");
     const chatId = update.message?.chat.id;
     const code = /^(?:\/start\s+)?([A-Z0-9]{6,32})\s*$/i.exec(update.message?.text?.trim() ?? "")?.[1]?.toUpperCase();
     if (chatId === undefined || !code) return c.json({ ok: true, linked: false }, 200);
     const now = Date.now();
     const hash = await hashOpaqueToken(code);
-    // The code is spent by the statement that reads it: two deliveries of one update link once.
-    const spent = await c.env.DB.prepare(
-      "DELETE FROM telegram_link_codes WHERE code_hash = ? AND expires_at > ? RETURNING user_id",
-    )
-      .bind(hash, now)
-      .first<{ user_id: string }>();
-    if (!spent) {
+    // One atomic batch: the chat moves off any other account, is linked to the code's owner, and the
+    // code is spent. Two deliveries of one update link once; a failure leaves the code usable.
+    const owner = "(SELECT user_id FROM telegram_link_codes WHERE code_hash = ?2 AND expires_at > ?3)";
+    const [, linked] = await c.env.DB.batch([
+      c.env.DB.prepare(`DELETE FROM telegram_chats WHERE chat_id = ?1 AND user_id <> ${owner}`).bind(chatId, hash, now),
+      c.env.DB.prepare(
+        `INSERT INTO telegram_chats (user_id, chat_id, linked_at) SELECT ${owner}, ?1, ?3 WHERE ${owner} IS NOT NULL
+         ON CONFLICT(user_id) DO UPDATE SET chat_id = excluded.chat_id, linked_at = excluded.linked_at`,
+      ).bind(chatId, hash, now),
+      c.env.DB.prepare("DELETE FROM telegram_link_codes WHERE code_hash = ?").bind(hash),
+    ]);
+    if (linked.meta.changes === 0) {
       await reply(c.env, chatId, "This code is not valid (or expired). Ask for a new one in your profile.");
       return c.json({ ok: true, linked: false }, 200);
     }
-    await c.env.DB.batch([
-      c.env.DB.prepare("DELETE FROM telegram_chats WHERE chat_id = ? AND user_id <> ?").bind(chatId, spent.user_id),
-      c.env.DB.prepare(
-        `INSERT INTO telegram_chats (user_id, chat_id, linked_at) VALUES (?, ?, ?)
-         ON CONFLICT(user_id) DO UPDATE SET chat_id = excluded.chat_id, linked_at = excluded.linked_at`,
-      ).bind(spent.user_id, chatId, now),
-    ]);
     await reply(c.env, chatId, "Linked: alerts will arrive here. / 연결되었습니다: 알림이 여기로 옵니다.");
     return c.json({ ok: true, linked: true }, 200);
   },
 );
+
+/**
+ * Admits only Telegram's own calls: the secret token given to `setWebhook`, compared in constant
+ * time, checked before the body is even read.
+ */
+function telegramSecret(): MiddlewareHandler<AppEnv> {
+  return async function telegramSecret(c, next) {
+    const secret = c.env.TELEGRAM_WEBHOOK_SECRET;
+    if (!secret) throw new Problem(503, "telegram-not-configured", "The Telegram webhook is not configured");
+    const given = c.req.header("X-Telegram-Bot-Api-Secret-Token") ?? "";
+    if (!(await timingSafeEqualStrings(given, secret))) {
+      throw new Problem(401, "unauthorized", "The webhook's secret token is missing or wrong");
+    }
+    await next();
+  };
+}
 
 function newCode(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(CODE_LENGTH));
@@ -131,7 +140,7 @@ function newCode(): string {
 async function reply(env: Env, chatId: number, text: string): Promise<void> {
   if (!env.TELEGRAM_BOT_TOKEN) return;
   try {
-    await fetch(telegramMethodUrl(env.TELEGRAM_BOT_TOKEN, "sendMessage"), {
+    await providerFetch(telegramMethodUrl(env.TELEGRAM_BOT_TOKEN, "sendMessage"), {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ chat_id: chatId, text }),

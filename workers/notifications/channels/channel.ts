@@ -9,6 +9,27 @@ import type { Channel } from "../../../protocol/notifications";
 import type { Recipient } from "../recipients";
 import type { RenderedMessage } from "../render";
 
+/** A provider call is given up (and retried later) after this long, well inside a delivery's lease. */
+export const PROVIDER_TIMEOUT_MS = 10_000;
+
+/**
+ * `fetch` to a provider, aborted after `PROVIDER_TIMEOUT_MS`. The timer is cleared as soon as the
+ * answer is in (an `AbortSignal.timeout` would stay armed for the full 10 s, and an isolate may hold
+ * at most 10,000 timers: a busy consumer reached that).
+ */
+export async function providerFetch(url: string, init: RequestInit): Promise<Response> {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new Error(`no answer within ${PROVIDER_TIMEOUT_MS} ms`)),
+    PROVIDER_TIMEOUT_MS,
+  );
+  try {
+    return await fetch(url, { ...init, signal: controller.signal });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export type Outcome =
   | { status: "sent"; providerId?: string }
   | { status: "skipped"; reason: string }

@@ -4,7 +4,7 @@
  * delivered twice when retried within a day. Chosen because it is a plain HTTPS API that works from
  * Workers (no SMTP sockets), is well kept, and is what Cloudflare's own Workers examples use.
  */
-import { type ChannelSender, outcomeOf, unreachable } from "./channel";
+import { type ChannelSender, outcomeOf, providerFetch, unreachable } from "./channel";
 
 export const RESEND_URL = "https://api.resend.com/emails";
 
@@ -15,7 +15,7 @@ export const emailChannel: ChannelSender = {
   targets: (recipient) => (recipient.email ? [""] : { skip: "no email address" }),
   async send({ env, recipient, event, message }) {
     try {
-      const response = await fetch(RESEND_URL, {
+      const response = await providerFetch(RESEND_URL, {
         method: "POST",
         headers: {
           Authorization: `Bearer ${env.RESEND_API_KEY}`,

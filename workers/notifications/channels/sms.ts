@@ -4,7 +4,7 @@
  * (the profile's `phone`; Korean mobiles as +8210...). Twilio reaches Korean carriers, and its API is
  * plain HTTPS, which a Worker can call (its Node SDK needs axios and sockets).
  */
-import { type ChannelSender, outcomeOf, unreachable } from "./channel";
+import { type ChannelSender, outcomeOf, providerFetch, unreachable } from "./channel";
 
 export function twilioMessagesUrl(accountSid: string): string {
   return `https://api.twilio.com/2010-04-01/Accounts/${encodeURIComponent(accountSid)}/Messages.json`;
@@ -21,7 +21,7 @@ export const smsChannel: ChannelSender = {
   targets: (recipient) => (recipient.phone ? [""] : { skip: "no phone number in the profile" }),
   async send({ env, recipient, message }) {
     try {
-      const response = await fetch(twilioMessagesUrl(env.TWILIO_ACCOUNT_SID), {
+      const response = await providerFetch(twilioMessagesUrl(env.TWILIO_ACCOUNT_SID), {
         method: "POST",
         headers: {
           Authorization: `Basic ${btoa(`${env.TWILIO_ACCOUNT_SID}:${env.TWILIO_AUTH_TOKEN}`)}`,

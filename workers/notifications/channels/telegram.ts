@@ -3,7 +3,7 @@
  * the chat the user linked (see `routes/telegram.ts`). A 429 carries `parameters.retry_after` in its
  * body; a 403 means the user blocked the bot, so the link is removed and nothing is retried.
  */
-import { type ChannelSender, type Outcome, outcomeOf, unreachable } from "./channel";
+import { type ChannelSender, type Outcome, outcomeOf, providerFetch, unreachable } from "./channel";
 
 export function telegramMethodUrl(token: string, method: string): string {
   return `https://api.telegram.org/bot${token}/${method}`;
@@ -16,7 +16,7 @@ export const telegramChannel: ChannelSender = {
   async send({ env, recipient, message }) {
     let response: Response;
     try {
-      response = await fetch(telegramMethodUrl(env.TELEGRAM_BOT_TOKEN, "sendMessage"), {
+      response = await providerFetch(telegramMethodUrl(env.TELEGRAM_BOT_TOKEN, "sendMessage"), {
         method: "POST",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({

@@ -7,7 +7,7 @@
  */
 import { buildPushPayload } from "@block65/webcrypto-web-push";
 import { fromBase64, toBase64Url } from "../../auth/base64";
-import { type ChannelSender, outcomeOf, unreachable } from "./channel";
+import { type ChannelSender, outcomeOf, providerFetch, unreachable } from "./channel";
 
 /** How long a push service keeps an undelivered notification (s). */
 const PUSH_TTL_SECONDS = 6 * 3600;
@@ -39,7 +39,11 @@ export const pushChannel: ChannelSender = {
     }
     let response: Response;
     try {
-      response = await fetch(subscription.endpoint, { method: "POST", headers: request.headers, body: request.body });
+      response = await providerFetch(subscription.endpoint, {
+        method: "POST",
+        headers: request.headers,
+        body: request.body,
+      });
     } catch (error) {
       return unreachable("push service", error);
     }
