@@ -1,7 +1,7 @@
 /** The alerts benchmark's figures as a console table and as bench/ALERTS.md. */
 
 import type { PointResult } from "./fanout-point";
-import { ms, n, pair, table } from "./format";
+import { columns, ms, n, pair, table } from "./format";
 import { machineTable } from "./machine";
 import type { MachineInfo } from "./report";
 import { serverCpu } from "./report";
@@ -336,13 +336,6 @@ function inboxRows(r: AlertsReport): string[][] {
     pair(t.crossingAck),
     pair(t.resetSeen),
   ]);
-}
-
-function columns(rows: string[][]): string[] {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
-  const lines = rows.map((r) => r.map((cell, c) => (cell ?? "").padEnd(widths[c])).join("  "));
-  lines.splice(1, 0, widths.map((w) => "-".repeat(w)).join("  "));
-  return lines;
 }
 
 /**

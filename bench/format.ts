@@ -28,3 +28,11 @@ export function table(headers: string[], rows: string[][]): string {
     ...rows.map((r) => `| ${r.join(" | ")} |`),
   ].join("\n");
 }
+
+/** A plain-text table for the console: columns padded to their widest cell, a rule under the header. */
+export function columns(rows: string[][]): string[] {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
+  const lines = rows.map((r) => r.map((cell, c) => (cell ?? "").padEnd(widths[c])).join("  "));
+  lines.splice(1, 0, widths.map((w) => "-".repeat(w)).join("  "));
+  return lines;
+}

@@ -1,6 +1,6 @@
 /** The paper-trading benchmark's figures as a console table and as bench/TRADING.md. */
 
-import { ms, n, pair, table } from "./format";
+import { columns, ms, n, pair, table } from "./format";
 import { machineTable } from "./machine";
 import type { ProcessUsage } from "./process-usage";
 import type { MachineInfo } from "./report";
@@ -103,13 +103,6 @@ export interface TradingReport {
 
 const count = (v: number) => v.toLocaleString("en-US");
 const pct = (v: number | null) => (v === null ? "–" : v.toFixed(0));
-
-function columns(rows: string[][]): string[] {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
-  const lines = rows.map((r) => r.map((cell, c) => (cell ?? "").padEnd(widths[c])).join("  "));
-  lines.splice(1, 0, widths.map((w) => "-".repeat(w)).join("  "));
-  return lines;
-}
 
 const placementHeaders = [
   "in flight",
