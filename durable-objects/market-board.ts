@@ -5,7 +5,8 @@ import type { Coin, CoinName, ExchangeRate, FearGreed } from "../protocol/market
 import { type CandleResolution, isBoardMarket, isCoinSymbol, marketKey } from "../protocol/venues";
 import { ClientMessage } from "../protocol/websocket";
 import { liquidationFeed, marketSymbol } from "./addresses";
-import { type AlertBands, reachesBand } from "./alerts/alert-bands";
+import type { AlertBands } from "./alerts/alert-bands";
+import { BoardAlertBands } from "./alerts/board-alert-bands";
 import { AppliedBatches } from "./market/applied-batches";
 import { CoinView } from "./market/coin-view";
 import type { PremiumWindows } from "./market/premium-context";
@@ -69,7 +70,7 @@ export class MarketBoard extends HibernatingObject<SocketState, ClientMessage> i
   private readonly view: CoinView;
   private readonly outbox: SymbolOutbox;
   /** Per coin with alerts: the readings' bands its MarketSymbol reported (see `setAlertBands`). */
-  private readonly alertBands = new Map<string, AlertBands>();
+  private readonly alertBands: BoardAlertBands;
   private readonly fanout: ConflatedFanout;
   /** `/api/coins/latest`, rendered at most every 500 ms and served stale (up to 5 s) while the next renders. */
   private readonly latestCache = new SnapshotCache<CompressedJson>(SNAPSHOT_MAX_AGE_MS, SNAPSHOT_MAX_STALE_MS);
@@ -86,10 +87,7 @@ export class MarketBoard extends HibernatingObject<SocketState, ClientMessage> i
     this.book = new TickerBook(sql);
     this.usdKrw = new UsdKrwHistory(sql);
     this.windows = new PremiumWindowStore(sql);
-    sql.exec("CREATE TABLE IF NOT EXISTS alert_bands (base TEXT PRIMARY KEY, data TEXT NOT NULL)");
-    for (const row of sql.exec<{ base: string; data: string }>("SELECT base, data FROM alert_bands")) {
-      this.alertBands.set(row.base, JSON.parse(row.data) as AlertBands);
-    }
+    this.alertBands = new BoardAlertBands(sql);
     this.view = new CoinView(this.book, readBounds(env), (base) => this.windows.get(base));
     this.fanout = new ConflatedFanout(ctx, this.sockets, this, readFanoutInterval(env));
     this.outbox = new SymbolOutbox(
@@ -169,12 +167,7 @@ export class MarketBoard extends HibernatingObject<SocketState, ClientMessage> i
       this.usdKrw.prune(now);
     }
     const updates = this.symbolUpdates(ticksByBase, now);
-    const urgent = new Set<string>();
-    for (const [base, update] of updates) {
-      const bands = this.alertBands.get(base);
-      if (bands && reachesBand(bands, update.coin)) urgent.add(base);
-    }
-    this.outbox.add(updates, urgent);
+    this.outbox.add(updates, this.alertBands.urgent(updates));
     this.counters.batches_applied++;
     this.counters.events_applied += batch.events.length;
     return { outcome: "applied" };
@@ -225,17 +218,7 @@ export class MarketBoard extends HibernatingObject<SocketState, ClientMessage> i
    * delivered to the coin within the fan-out interval, so its alerts fire promptly.
    */
   setAlertBands(symbol: string, bands: AlertBands | null): void {
-    if (bands === null || Object.keys(bands).length === 0) {
-      this.alertBands.delete(symbol);
-      this.ctx.storage.sql.exec("DELETE FROM alert_bands WHERE base = ?", symbol);
-      return;
-    }
     this.alertBands.set(symbol, bands);
-    this.ctx.storage.sql.exec(
-      "INSERT INTO alert_bands (base, data) VALUES (?, ?) ON CONFLICT(base) DO UPDATE SET data = excluded.data",
-      symbol,
-      JSON.stringify(bands),
-    );
   }
 
   /** How many coins wait for delivery to their MarketSymbol (for tests and metrics). */
