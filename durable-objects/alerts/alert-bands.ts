@@ -77,19 +77,32 @@ export function bandsOf(
   return bands;
 }
 
-/** Whether a coin's new view reaches one of its bands (so its alerts should see it now). */
-export function reachesBand(bands: AlertBands, coin: Coin): boolean {
-  for (const [key, band] of Object.entries(bands)) {
+/** A band with the reading it watches, parsed from its key once (the board checks these per tick). */
+export interface BandCheck {
+  reading: ReadingRule;
+  band: Band;
+}
+
+/** The checks of a coin's bands, for `reachesBand`. */
+export function bandChecks(bands: AlertBands): BandCheck[] {
+  return Object.entries(bands).map(([key, band]) => {
     const [kind, first, second] = key.split(":");
-    const rule =
+    const reading: ReadingRule =
       kind === "price"
-        ? { kind: "price" as const, venue: first as AlertRule["venue"], basis: null, window: null }
+        ? { kind: "price", venue: first as AlertRule["venue"], basis: null, window: null }
         : {
             kind: kind as AlertRule["kind"],
             venue: null,
             basis: first as AlertRule["basis"],
             window: (second ?? null) as AlertRule["window"],
           };
+    return { reading, band };
+  });
+}
+
+/** Whether a coin's new view reaches one of its bands (so its alerts should see it now). */
+export function reachesBand(checks: readonly BandCheck[], coin: Coin): boolean {
+  for (const { reading: rule, band } of checks) {
     const reading = readingOf(rule, coin);
     if (!reading) continue;
     if ((band.up !== null && reading.value >= band.up) || (band.down !== null && reading.value <= band.down))

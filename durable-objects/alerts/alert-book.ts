@@ -29,6 +29,8 @@ export class AlertBook {
   private rules: AlertRule[] = [];
   /** The enabled ones: what is evaluated. */
   private active: AlertRule[] = [];
+  /** Each rule's condition signature, computed once per read of the rules (not per tick). */
+  private signatures = new Map<string, string>();
   private readonly states = new Map<string, StoredState>();
   private loadedAt: number | null = null;
   private queued: Promise<void> = Promise.resolve();
@@ -141,7 +143,11 @@ export class AlertBook {
   /** The trigger state of an alert (for tests and operators). */
   stateOf(rule: AlertRule): TriggerState {
     const state = this.states.get(rule.id);
-    return state && state.signature === signature(rule) ? state : NEW_TRIGGER;
+    return state && state.signature === this.signatureOf(rule) ? state : NEW_TRIGGER;
+  }
+
+  private signatureOf(rule: AlertRule): string {
+    return this.signatures.get(rule.id) ?? signature(rule);
   }
 
   private fire(rule: AlertRule, now: number, data: AlertTriggered): void {
@@ -151,7 +157,7 @@ export class AlertBook {
   }
 
   private save(rule: AlertRule, state: TriggerState): void {
-    const stored = { ...state, signature: signature(rule) };
+    const stored = { ...state, signature: this.signatureOf(rule) };
     this.states.set(rule.id, stored);
     this.version++;
     this.sql.exec(
@@ -167,6 +173,7 @@ export class AlertBook {
   /** Takes a fresh read of the rules; the state of alerts that are gone (deleted) is dropped. */
   private adopt(rules: AlertRule[]): void {
     this.rules = rules;
+    this.signatures = new Map(rules.map((r) => [r.id, signature(r)]));
     this.active = rules.filter((r) => r.enabled);
     this.version++;
     const ids = new Set(rules.map((r) => r.id));

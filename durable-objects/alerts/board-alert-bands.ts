@@ -3,15 +3,15 @@
  * restarted board still knows which ticks its coins' alerts need promptly.
  */
 import type { SymbolUpdate } from "../market/symbol-update";
-import { type AlertBands, reachesBand } from "./alert-bands";
+import { type AlertBands, type BandCheck, bandChecks, reachesBand } from "./alert-bands";
 
 export class BoardAlertBands {
-  private readonly bands = new Map<string, AlertBands>();
+  private readonly bands = new Map<string, BandCheck[]>();
 
   constructor(private readonly sql: SqlStorage) {
     sql.exec("CREATE TABLE IF NOT EXISTS alert_bands (base TEXT PRIMARY KEY, data TEXT NOT NULL)");
     for (const row of sql.exec<{ base: string; data: string }>("SELECT base, data FROM alert_bands")) {
-      this.bands.set(row.base, JSON.parse(row.data) as AlertBands);
+      this.bands.set(row.base, bandChecks(JSON.parse(row.data) as AlertBands));
     }
   }
 
@@ -22,7 +22,7 @@ export class BoardAlertBands {
       this.sql.exec("DELETE FROM alert_bands WHERE base = ?", base);
       return;
     }
-    this.bands.set(base, bands);
+    this.bands.set(base, bandChecks(bands));
     this.sql.exec(
       "INSERT INTO alert_bands (base, data) VALUES (?, ?) ON CONFLICT(base) DO UPDATE SET data = excluded.data",
       base,

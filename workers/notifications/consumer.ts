@@ -24,7 +24,7 @@ import { sendToDeadLetters, storeDeadLetters } from "./dead-letters";
 import { claimDeliveries, keyOf, loggedDeliveries, type PlannedDelivery, recordOutcomes } from "./delivery-log";
 import { channelsFor, inQuietHours } from "./preferences";
 import { loadRecipients, type Recipient } from "./recipients";
-import { render } from "./render";
+import { type RenderedMessage, render } from "./render";
 
 /** Attempts before an event is given up on (the queue's own `max_retries` is higher: this comes first). */
 export const MAX_ATTEMPTS = 8;
@@ -156,10 +156,17 @@ async function send(
   work: Map<string, EventWork>,
   recipients: Map<string, Recipient>,
 ): Promise<{ delivery: PlannedDelivery; outcome: Outcome }[]> {
+  // One rendering per event (an event's user has one locale), shared by its channels.
+  const messages = new Map<string, RenderedMessage>();
   const sendOf = (delivery: PlannedDelivery): Send => {
     const { event } = work.get(delivery.eventId) as EventWork;
     const recipient = recipients.get(delivery.userId) as Recipient;
-    return { env, recipient, target: delivery.target, event, message: render(event, recipient.locale) };
+    let message = messages.get(event.id);
+    if (!message) {
+      message = render(event, recipient.locale);
+      messages.set(event.id, message);
+    }
+    return { env, recipient, target: delivery.target, event, message };
   };
   const out: { delivery: PlannedDelivery; outcome: Outcome }[] = [];
   const single: PlannedDelivery[] = [];

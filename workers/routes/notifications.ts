@@ -59,7 +59,7 @@ notificationsRoutes.openapi(
          WHERE user_id = ?1 AND (?2 IS NULL OR created_at < ?2 OR (created_at = ?2 AND id < ?3)) AND (?4 = 0 OR read_at IS NULL)
          ORDER BY created_at DESC, id DESC LIMIT ?5`,
       ).bind(userId, cursor?.created_at ?? null, cursor?.id ?? "", unread_only === "true" ? 1 : 0, limit + 1),
-      c.env.DB.prepare("SELECT COUNT(*) AS n FROM notifications WHERE user_id = ? AND read_at IS NULL").bind(userId),
+      unreadStatement(c.env.DB, userId),
       c.env.DB.prepare("SELECT locale FROM users WHERE id = ?").bind(userId),
     ]);
     const rows = page.results as unknown as InboxRow[];
@@ -87,9 +87,7 @@ notificationsRoutes.openapi(
     responses: { 200: json(z.object({ unread: z.number().int() }), "The count"), ...problems(401) },
   }),
   async (c) => {
-    const row = await c.env.DB.prepare("SELECT COUNT(*) AS n FROM notifications WHERE user_id = ? AND read_at IS NULL")
-      .bind(c.var.user.id)
-      .first<{ n: number }>();
+    const row = await unreadStatement(c.env.DB, c.var.user.id).first<{ n: number }>();
     return c.json({ unread: row?.n ?? 0 }, 200);
   },
 );
@@ -140,11 +138,7 @@ notificationsRoutes.openapi(
           ),
         ];
     const results = await c.env.DB.batch(statements);
-    const unread = await c.env.DB.prepare(
-      "SELECT COUNT(*) AS n FROM notifications WHERE user_id = ? AND read_at IS NULL",
-    )
-      .bind(userId)
-      .first<{ n: number }>();
+    const unread = await unreadStatement(c.env.DB, userId).first<{ n: number }>();
     return c.json({ marked: results.reduce((n, r) => n + r.meta.changes, 0), unread: unread?.n ?? 0 }, 200);
   },
 );
@@ -235,6 +229,11 @@ notificationsRoutes.openapi(
     return c.json(await readPreferences(c.env.DB, userId), 200);
   },
 );
+
+/** How many of a user's inbox items are unread (`n`). */
+function unreadStatement(db: D1Database, userId: string): D1PreparedStatement {
+  return db.prepare("SELECT COUNT(*) AS n FROM notifications WHERE user_id = ? AND read_at IS NULL").bind(userId);
+}
 
 async function readPreferences(db: D1Database, userId: string): Promise<NotificationPreferences> {
   const row = await db
