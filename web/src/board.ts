@@ -56,6 +56,8 @@ type Tab = "all" | "favourites";
 
 export class Board {
   readonly element: HTMLElement;
+  /** Opens the trade dialog for a coin (set by the page once the trader's part is wired). */
+  onTrade: ((symbol: string, tab: "order" | "premium" | "alert", opener: HTMLElement) => void) | null = null;
   private readonly tbody: HTMLTableSectionElement;
   private readonly headRow: HTMLTableRowElement;
   private readonly empty: HTMLElement;
@@ -134,10 +136,12 @@ export class Board {
     );
     this.renderLabels();
 
-    // Star clicks and link focus are delegated: one listener for hundreds of rows.
+    // Star and trade clicks are delegated: one listener for hundreds of rows.
     this.tbody.addEventListener("click", (e) => {
       const star = (e.target as Element).closest<HTMLButtonElement>("button.star");
       if (star?.dataset.symbol) this.favourites.toggle(star.dataset.symbol);
+      const trade = (e.target as Element).closest<HTMLButtonElement>("button.row-trade");
+      if (trade?.dataset.symbol) this.onTrade?.(trade.dataset.symbol, "order", trade);
     });
 
     market.onChange((change) => this.onMarket(change));

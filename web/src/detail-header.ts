@@ -7,6 +7,15 @@ import { h, setClass } from "./dom";
 import type { Favourites } from "./favourites";
 import { lang, t } from "./i18n";
 
+/** The trade dialog's tabs, each opened by its own button here. */
+export type TradeTab = "order" | "premium" | "alert";
+
+const TRADE_BUTTONS: { tab: TradeTab; key: "tradeOrder" | "tradePremium" | "tradeAlert" }[] = [
+  { tab: "order", key: "tradeOrder" },
+  { tab: "premium", key: "tradePremium" },
+  { tab: "alert", key: "tradeAlert" },
+];
+
 /** The title row at the top of a coin's detail view. */
 export class DetailHeader {
   readonly element: HTMLElement;
@@ -15,12 +24,22 @@ export class DetailHeader {
   private readonly star: HTMLButtonElement;
   private readonly tags: HTMLElement;
   private readonly backButton: HTMLAnchorElement;
+  private readonly tradeButtons: { button: HTMLButtonElement; key: "tradeOrder" | "tradePremium" | "tradeAlert" }[];
 
-  /** `onStar` runs when the star is clicked (the view toggles the favourite it shows). */
+  /** `onStar` runs when the star is clicked (the view toggles the favourite it shows); `onTrade` when a trade button is. */
   constructor(
     private readonly favourites: Favourites,
     onStar: () => void,
+    onTrade: (tab: TradeTab, opener: HTMLElement) => void,
   ) {
+    this.tradeButtons = TRADE_BUTTONS.map(({ tab, key }) => {
+      const button: HTMLButtonElement = h("button", {
+        type: "button",
+        class: `button detail-trade detail-trade-${tab}`,
+        onclick: () => onTrade(tab, button),
+      });
+      return { button, key };
+    });
     this.heading = h("h1", { class: "detail-name", id: "detail-title", tabindex: "-1" });
     this.subheading = h("span", { class: "detail-sub" });
     this.tags = h("span", { class: "tags" });
@@ -31,6 +50,7 @@ export class DetailHeader {
       { class: "detail-head" },
       this.backButton,
       h("div", { class: "detail-title" }, this.star, this.heading, this.subheading, this.tags),
+      h("div", { class: "detail-actions" }, ...this.tradeButtons.map((b) => b.button)),
     );
   }
 
@@ -48,6 +68,7 @@ export class DetailHeader {
       ...(coin?.warnings ?? []).map((w) => h("span", { class: "badge badge-caution", title: w }, w)),
     );
     this.renderStar(symbol);
+    for (const { button, key } of this.tradeButtons) button.textContent = t(key);
     document.title = `${name} ${primary} · ${t("title")}`;
   }
 

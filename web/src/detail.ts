@@ -14,7 +14,7 @@ import {
 } from "../../protocol/venues";
 import { DetailCharts } from "./detail-charts";
 import { DetailFigures } from "./detail-figures";
-import { DetailHeader } from "./detail-header";
+import { DetailHeader, type TradeTab } from "./detail-header";
 import { h } from "./dom";
 import type { Favourites } from "./favourites";
 import { type MessageKey, t } from "./i18n";
@@ -48,8 +48,14 @@ export class DetailView {
   constructor(
     private readonly market: MarketState,
     private readonly favourites: Favourites,
+    /** Opens the order, premium-trade or alert dialog for the coin shown. */
+    onTrade: (symbol: string, tab: TradeTab, opener: HTMLElement) => void,
   ) {
-    this.header = new DetailHeader(favourites, () => this.symbol && this.favourites.toggle(this.symbol));
+    this.header = new DetailHeader(
+      favourites,
+      () => this.symbol && this.favourites.toggle(this.symbol),
+      (tab, opener) => this.symbol && onTrade(this.symbol, tab, opener),
+    );
     this.figures = new DetailFigures();
     this.charts = new DetailCharts();
     this.intervalBar = h("div", { class: "segmented", role: "group" });

@@ -111,3 +111,27 @@ export function formatTime(timestamp: number): string {
 function pad(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
+
+/**
+ * A money amount in its currency, as a trader reads it: `990,495원` (`₩990,495` in English), `12.35 USDT`.
+ * KRW keeps the price's precision below 1,000 (a price of 0.5432원); `signed` puts `+` on gains.
+ */
+export function formatMoney(value: number | null | undefined, currency: string, signed = false): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return DASH;
+  const sign = signed && value > 0 ? "+" : "";
+  if (currency === "KRW") {
+    const digits = Math.abs(value) >= 1000 ? 0 : priceDigits(value, true);
+    const text = fixed(digits).format(value);
+    return lang() === "ko" ? `${sign}${text}원` : `${sign}₩${text}`.replace("₩-", "-₩");
+  }
+  const digits = Math.abs(value) >= 1 ? 2 : priceDigits(value, false);
+  return `${sign}${fixed(digits).format(value)} ${currency}`;
+}
+
+const quantityFormat = new Intl.NumberFormat("en-US", { maximumFractionDigits: 8 });
+
+/** A coin quantity: up to 8 decimals, no trailing zeros: `0.0074074`, `1,250`. */
+export function formatQuantity(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return DASH;
+  return quantityFormat.format(value);
+}

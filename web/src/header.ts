@@ -45,6 +45,7 @@ export class Header {
   private readonly statusText: HTMLElement;
   private readonly langButton: HTMLButtonElement;
   private readonly streams: LiveStream[] = [];
+  private readonly actions: HTMLElement;
 
   constructor(private readonly market: MarketState) {
     this.title = h("span", { class: "brand-name" });
@@ -63,6 +64,7 @@ export class Header {
       class: "lang-toggle",
       onclick: () => setLang(lang() === "ko" ? "en" : "ko"),
     });
+    this.actions = h("div", { class: "top-actions" }, this.status, this.langButton);
     this.element = h(
       "header",
       { class: "top" },
@@ -73,7 +75,7 @@ export class Header {
         h("span", { class: "brand-text" }, this.title, this.subtitle),
       ),
       h("div", { class: "stats" }, this.usd.root, this.usdt.root, this.tether.root, this.fng.root),
-      h("div", { class: "top-actions" }, this.status, this.langButton),
+      this.actions,
     );
     this.banner = h("div", { class: "source-banner", role: "alert", hidden: true });
     market.onChange((change) => {
@@ -85,6 +87,11 @@ export class Header {
     });
     this.render();
     this.renderStatus();
+  }
+
+  /** Places the account corner (sign in, or the trader's links) among the header's actions. */
+  mountAccount(element: HTMLElement): void {
+    this.actions.append(element);
   }
 
   /** Shows the worst state of the given streams in the header. */

@@ -46,6 +46,11 @@ const ko = {
   favAdd: "즐겨찾기에 추가",
   favRemove: "즐겨찾기에서 제거",
   reverse: "역프",
+  trade: "거래",
+  tradeLabel: "주문, 김프 거래, 알림",
+  tradeOrder: "주문",
+  tradePremium: "김프 거래",
+  tradeAlert: "알림 설정",
   reverseTitle: "역프리미엄: 국내 가격이 해외보다 낮습니다",
   noMatch: "검색 결과가 없습니다",
   noFavourites: "즐겨찾기한 코인이 없습니다. ☆를 눌러 추가하세요.",
@@ -149,6 +154,11 @@ const en: Record<MessageKey, string> = {
   favAdd: "Add to favourites",
   favRemove: "Remove from favourites",
   reverse: "Reverse",
+  trade: "Trade",
+  tradeLabel: "Order, premium trade, alert",
+  tradeOrder: "Order",
+  tradePremium: "Premium trade",
+  tradeAlert: "Set alert",
   reverseTitle: "Reverse premium: cheaper in Korea than abroad",
   noMatch: "No coin matches",
   noFavourites: "No favourites yet. Press ☆ to add one.",
@@ -248,4 +258,17 @@ export function setLang(next: Lang): void {
 /** Calls `listener` after every language change. */
 export function onLangChange(listener: (lang: Lang) => void): void {
   listeners.add(listener);
+}
+
+/**
+ * A feature's own strings, kept beside it: `const tr = messages({ ...ko }, { ...en })`, then
+ * `tr("key")` answers in the current language. The English table must have every Korean key.
+ */
+export function messages<K extends string>(koTable: Record<K, string>, enTable: Record<K, string>): (key: K) => string {
+  return (key) => (current === "ko" ? koTable[key] : enTable[key]);
+}
+
+/** Fills `{name}` placeholders: `fill("{n} 건", { n: 3 })`. */
+export function fill(template: string, values: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
 }

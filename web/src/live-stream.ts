@@ -40,13 +40,18 @@ export class LiveStream {
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private retry: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
+  /** True while the path (a ticket, say) is being fetched, so a second open does not start. */
+  private opening = false;
   private currentStatus: StreamStatus = "connecting";
   /** How many times the stream saw a gap in `seq` and asked for a new snapshot. */
   gaps = 0;
 
   constructor(
-    /** The path to connect to, read at every (re)connect so it can carry the current filters. */
-    private readonly path: () => string,
+    /**
+     * The path to connect to, read at every (re)connect so it can carry the current filters or a
+     * fresh single-use ticket (`/ws/user?ticket=`); null stops the stream (e.g. signed out).
+     */
+    private readonly path: () => string | null | Promise<string | null>,
     private readonly handlers: LiveStreamHandlers,
   ) {
     window.addEventListener("online", () => this.reconnectNow());
@@ -61,7 +66,7 @@ export class LiveStream {
 
   start(): void {
     this.stopped = false;
-    this.open();
+    void this.open();
   }
 
   stop(): void {
@@ -82,9 +87,9 @@ export class LiveStream {
     this.send({ op: "snapshot" });
   }
 
-  private url(): string {
+  private url(path: string): string {
     const proto = location.protocol === "https:" ? "wss:" : "ws:";
-    return `${proto}//${location.host}${this.path()}`;
+    return `${proto}//${location.host}${path}`;
   }
 
   private setStatus(status: StreamStatus): void {
@@ -93,16 +98,26 @@ export class LiveStream {
     this.handlers.onStatus?.(status);
   }
 
-  private open(): void {
+  private async open(): Promise<void> {
+    if (this.opening) return;
     clearTimeout(this.retry);
     this.awaitingSnapshot = true;
     this.lastSeq = undefined;
     let ws: WebSocket;
+    this.opening = true;
     try {
-      ws = new WebSocket(this.url());
+      const path = await this.path();
+      if (this.stopped) return;
+      if (path === null) {
+        this.stop();
+        return;
+      }
+      ws = new WebSocket(this.url(path));
     } catch {
       this.scheduleReconnect();
       return;
+    } finally {
+      this.opening = false;
     }
     this.socket = ws;
     ws.onopen = () => {
@@ -173,13 +188,13 @@ export class LiveStream {
     const base = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** this.attempts);
     this.attempts++;
     const delay = base / 2 + Math.random() * (base / 2);
-    this.retry = setTimeout(() => this.open(), delay);
+    this.retry = setTimeout(() => void this.open(), delay);
   }
 
   private reconnectNow(): void {
     if (this.stopped || this.socket?.readyState === WebSocket.OPEN || this.socket?.readyState === WebSocket.CONNECTING)
       return;
     this.attempts = 0;
-    this.open();
+    void this.open();
   }
 }

@@ -32,6 +32,7 @@ export class RowView {
   /** Whether the row is on screen; off-screen rows update their text but do not flash. */
   onScreen = false;
   private readonly star: HTMLButtonElement;
+  private readonly trade: HTMLButtonElement;
   private readonly primary: Slot;
   private readonly secondary: Slot;
   private readonly tags: HTMLElement;
@@ -62,6 +63,7 @@ export class RowView {
   ) {
     const span = (cls: string) => h("span", { class: cls });
     this.star = h("button", { type: "button", class: "star", "data-symbol": symbolName });
+    this.trade = h("button", { type: "button", class: "row-trade", "data-symbol": symbolName });
     const primary = span("name-primary");
     const secondary = span("name-secondary");
     this.tags = span("tags");
@@ -97,6 +99,7 @@ export class RowView {
           h("span", { class: "name-symbol" }, symbolName),
         ),
         this.tags,
+        this.trade,
       ),
       h("td", { role: "cell", class: "col-symbol" }, symbolEl),
       this.cells.krw,
@@ -176,6 +179,10 @@ export class RowView {
 
     this.refreshStale(Date.now(), force);
     if (force) this.setFavourite(this.star.getAttribute("aria-pressed") === "true");
+    if (force || !this.trade.textContent) {
+      this.trade.textContent = t("trade");
+      this.trade.setAttribute("aria-label", `${t("tradeLabel")}: ${this.symbolName}`);
+    }
   }
 
   /** Marks the row stale (or not) as its inputs age; also redraws the tags when they change. */
