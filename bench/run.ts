@@ -10,8 +10,9 @@
  * Afterwards it runs the candle backfill benchmark (bench/backfill.ts, `npm run bench:backfill`, about
  * 9 more minutes; it writes bench/BACKFILL.md; BENCH_BACKFILL=0 skips it), the paper-trading one
  * (bench/trading.ts, `npm run bench:trading`, about 8 more; bench/TRADING.md; BENCH_TRADING=0 skips it)
- * and the alerts one (bench/alerts.ts, `npm run bench:alerts`, about 6 more; bench/ALERTS.md;
- * BENCH_ALERTS=0 skips it).
+ * the alerts one (bench/alerts.ts, `npm run bench:alerts`, about 6 more; bench/ALERTS.md;
+ * BENCH_ALERTS=0 skips it) and the trader's page in Chromium (bench/trader-page.ts,
+ * `npm run bench:trader-page`, about 1 more; bench/TRADER-PAGE.md; BENCH_TRADER_PAGE=0 skips it).
  */
 
 import { execFileSync, spawn } from "node:child_process";
@@ -503,7 +504,8 @@ async function main(): Promise<void> {
 /**
  * A benchmark of its own after the fan-out figures, in a process of its own (it starts its own Worker):
  * the candle backfill (bench/backfill.ts, bench/BACKFILL.md), paper trading (bench/trading.ts,
- * bench/TRADING.md) or alerts (bench/alerts.ts, bench/ALERTS.md). `skip` names the environment
+ * bench/TRADING.md), alerts (bench/alerts.ts, bench/ALERTS.md) or the trader's page in a browser
+ * (bench/trader-page.ts, bench/TRADER-PAGE.md). `skip` names the environment
  * variable that skips it when set to 0.
  */
 function followUp(script: string, what: string, skip: string): () => Promise<void> {
@@ -543,6 +545,7 @@ function render(): Promise<void> {
       .then(followUp("backfill.ts", "candle backfill", "BENCH_BACKFILL"))
       .then(followUp("trading.ts", "paper-trading", "BENCH_TRADING"))
       .then(followUp("alerts.ts", "alerts", "BENCH_ALERTS"))
+      .then(followUp("trader-page.ts", "trader's page", "BENCH_TRADER_PAGE"))
 ).then(
   () => process.exit(0),
   (error: unknown) => {

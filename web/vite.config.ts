@@ -34,7 +34,8 @@ function pruneOldAssets(): Plugin {
 export default defineConfig({
   root,
   base: "/",
-  publicDir: false,
+  // web/public is copied as is to the root of web/dist: the service worker must be served at /sw.js.
+  publicDir: `${root}public`,
   plugins: [pruneOldAssets()],
   build: {
     outDir,

@@ -160,6 +160,8 @@ describe("the trader's desk", () => {
     await moveBtc(limit - BTC_UNIT * 5);
     await page.waitForSelector("#orders-table tbody tr", { state: "detached", timeout: 15_000 });
     await page.waitForSelector("#fills-table tbody tr");
+    // Wherever the trader is, a notice says the order filled.
+    expect(await page.locator("#order-toasts .toast-filled").first().textContent()).toContain("BTC/KRW");
     expect(await page.locator("#fills-table tbody tr .col-coin").first().textContent()).toBe("BTC/KRW");
     const position = page.locator('#positions-table tr[data-key="upbit|BTC/KRW"]');
     await position.waitFor();
@@ -238,31 +240,61 @@ describe("the trader's desk", () => {
     expect(await page.locator("#premium-trades-table tbody tr .col-entry").textContent()).toMatch(/^\+3\.\d\d%$/);
   });
 
+  it("sets a premium alert from a coin's row, in the same dialog", async () => {
+    await openTicket("BTC");
+    await page.click("#trade-tab-alert");
+    const form = "#trade-panel-alert";
+    expect(await page.inputValue(field(form, "symbol"))).toBe("BTC");
+    await page.selectOption(field(form, "kind"), "premium");
+    await page.selectOption(field(form, "direction"), "above");
+    await page.fill(field(form, "threshold"), "4.5");
+    await page.press(field(form, "threshold"), "Enter");
+    await expect
+      .poll(async () => {
+        const res = await page.evaluate(async () => {
+          const session = JSON.parse(localStorage.getItem("kimchi.session") ?? "{}");
+          const r = await fetch("/api/alerts", { headers: { Authorization: `Bearer ${session.access_token}` } });
+          return r.json();
+        });
+        return JSON.stringify(res);
+      })
+      .toContain('"threshold":4.5');
+    await page.keyboard.press("Escape");
+  });
+
   it("keeps every control reachable by keyboard with a visible focus, and the new text at 4.5:1", async () => {
     await page.goto(`${worker.url}/#/desk`);
     await page.waitForSelector("#desk:not([hidden]) #positions-table tbody tr");
+    // Every visible control on the desk and in the account corner gets a probe number, so it is
+    // recognised when focused even if its text changes meanwhile (the unread badge moves live).
     const controls = await page.$$eval(
-      "#desk button:not([hidden]):not(:disabled), header .account-nav a:not([hidden])",
-      (els) => els.filter((el) => el.checkVisibility()).map((el) => el.outerHTML),
+      "#desk button:not([hidden]):not(:disabled), header .account-nav a:not([hidden]), header .account-nav summary",
+      (els) =>
+        els
+          .filter((el) => el.checkVisibility())
+          .map((el, i) => {
+            el.setAttribute("data-probe", String(i));
+            return el.outerHTML;
+          }),
     );
-    const reached = new Set<string>();
-    for (let i = 0; i < 60; i++) {
+    const reached = new Set<number>();
+    for (let i = 0; i < 80 && reached.size < controls.length; i++) {
       await page.keyboard.press("Tab");
       const focus = await page.evaluate(() => {
         const el = document.activeElement as HTMLElement | null;
         if (!el || el === document.body) return null;
         const style = getComputedStyle(el);
-        return { html: el.outerHTML, outline: style.outlineStyle !== "none" && style.outlineWidth !== "0px" };
+        return {
+          probe: el.getAttribute("data-probe"),
+          html: el.outerHTML.slice(0, 200),
+          outline: style.outlineStyle !== "none" && style.outlineWidth !== "0px",
+        };
       });
       if (!focus) continue;
       expect(focus.outline, focus.html).toBe(true);
-      reached.add(focus.html);
+      if (focus.probe !== null) reached.add(Number(focus.probe));
     }
-    for (const control of controls)
-      expect(
-        [...reached].some((html) => html === control),
-        control,
-      ).toBe(true);
+    for (const [i, html] of controls.entries()) expect(reached.has(i), html).toBe(true);
 
     const ratios = await contrastRatios(page, [
       "#desk-title",

@@ -19,6 +19,7 @@ import { MarketState } from "./market-state";
 import type { Page } from "./page";
 import { Session } from "./session";
 import { AccountNav } from "./trader/account-nav";
+import { OrderToasts } from "./trader/order-toasts";
 import type { TraderContext } from "./trader/trader-context";
 import { tr } from "./trader/trader-messages";
 import type { TraderPages } from "./trader/trader-pages";
@@ -47,6 +48,7 @@ const api = new Api(session);
 const trader = new TraderState(session, api);
 const ctx: TraderContext = { session, api, trader, market };
 const accountNav = new AccountNav(session, trader);
+const orderToasts = new OrderToasts(trader);
 header.mountAccount(accountNav.element);
 
 const primary = h("div", { class: "primary" }, board.element);
@@ -64,7 +66,7 @@ const app = h(
   h("main", { class: "layout" }, primary, h("aside", { class: "side" }, liquidations.element)),
   h("footer", { class: "foot" }, hint, docs),
 );
-document.body.replaceChildren(app);
+document.body.replaceChildren(app, orderToasts.element);
 
 function renderFooter(): void {
   hint.textContent = t("keyboardHint");
@@ -196,6 +198,8 @@ window.addEventListener("hashchange", () => {
 });
 
 document.addEventListener("keydown", (e) => {
+  // An open dialog owns the keyboard: its Esc closes it and nothing behind it.
+  if (document.querySelector("dialog[open]")) return;
   const target = e.target as HTMLElement;
   const typing = target.tagName === "INPUT" || target.tagName === "SELECT" || target.tagName === "TEXTAREA";
   if (e.key === "/" && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) {

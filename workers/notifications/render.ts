@@ -33,7 +33,7 @@ function renderAlert(a: AlertTriggered, locale: Locale): RenderedMessage {
   const coin = a.symbol ?? (ko ? "전체 코인" : "any coin");
   const named = ko && a.korean_name ? `${coin}(${a.korean_name})` : coin;
   const up = a.direction !== "below";
-  const url = a.symbol ? `/?coin=${encodeURIComponent(a.symbol)}` : "/";
+  const url = a.symbol ? `/#/coin/${encodeURIComponent(a.symbol)}` : "/#/alerts";
   switch (a.kind) {
     case "price": {
       const venue = venueName(a.venue, locale);
@@ -88,12 +88,12 @@ function renderAlert(a: AlertTriggered, locale: Locale): RenderedMessage {
         ? {
             title: `${l?.symbol ?? coin} 대형 청산`,
             body: `${venue}에서 ${side} 포지션 ${usd} 청산 (기준 $${number(a.threshold)})`,
-            url: "/liquidations",
+            url: "/#/",
           }
         : {
             title: `Large ${l?.symbol ?? coin} liquidation`,
             body: `A ${usd} ${side} was liquidated on ${venue} (alert at $${number(a.threshold)})`,
-            url: "/liquidations",
+            url: "/#/",
           };
     }
     case "caution": {
@@ -114,7 +114,7 @@ function renderOrder(
   const side = o.side === "BUY" ? (ko ? "매수" : "buy") : ko ? "매도" : "sell";
   const venue = venueName(o.venue, locale);
   const what = `${venue} ${o.symbol} ${side} ${number(o.quantity)}`;
-  const url = "/account";
+  const url = "/#/desk";
   if (type === "order.filled") {
     const at = o.average_fill_price === null ? "" : ` @ ${number(o.average_fill_price)}`;
     return ko

@@ -75,11 +75,6 @@ export class AuthPage implements Page {
     this.password.control.value = "";
   }
 
-  /** Shows why the last session ended, above the form. */
-  notice(text: string): void {
-    this.showMessage(text);
-  }
-
   relabel(): void {
     const signin = this.mode === "signin";
     setText(this.heading, signin ? tr("signInTitle") : tr("signUpTitle"));
