@@ -9,6 +9,9 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations(new URL("./migrations", import.meta.url).pathname);
   return {
     test: {
+      // Two files at a time: most of the slow files wait on a Worker, a browser or a queue rather than
+      // compute, so on 2 cores this halves the run (Vitest's default would be one, cores minus one).
+      maxWorkers: 2,
       projects: [
         {
           plugins: [

@@ -63,6 +63,8 @@ export async function startWorker(
 ): Promise<WorkerProcess> {
   const root = new URL("../..", import.meta.url).pathname;
   const port = options.port ?? (await freePort());
+  // Its own DevTools inspector port too: the default (9229) is taken by whichever Worker started first.
+  const inspectorPort = await freePort();
   const persistTo = mkdtempSync(join(tmpdir(), "kimchi-worker-"));
   // wrangler refuses to start when the static assets folder is missing (a fresh clone before any build).
   mkdirSync(join(root, "web/dist"), { recursive: true });
@@ -86,6 +88,8 @@ export async function startWorker(
         "dev",
         "--port",
         String(port),
+        "--inspector-port",
+        String(inspectorPort),
         "--ip",
         "127.0.0.1",
         "--persist-to",
