@@ -78,6 +78,7 @@ export function reportPreamble(
   m: MachineInfo,
   settings: string[],
   caveat = 'see the "machine busy" and "CPU wait" columns',
+  code?: string,
 ): string[] {
   return [
     `# Benchmark results: ${title}`,
@@ -87,7 +88,7 @@ export function reportPreamble(
     "",
     "## Machine",
     "",
-    ...machineTable(m),
+    ...machineTable(m, code),
     "",
     ...settings.map((s) => `- ${s}`),
     "",

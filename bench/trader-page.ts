@@ -8,8 +8,9 @@
  *   2. the trader's desk with 50 open orders and 20 positions, all on ticking coins;
  *   3. the board, signed in as that trader (the private stream open behind it).
  * Prints a table with each case's share and its ratio to the baseline, and writes bench/TRADER-PAGE.md.
- * Figures, not tests. BENCH_QUICK=1 measures 4 s windows.
+ * Figures, not tests. BENCH_QUICK=1 measures 4 s windows; BENCH_BOARD_ONLY=1 measures the board alone.
  */
+import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { priceUnit } from "../protocol/market-rules";
@@ -134,8 +135,38 @@ async function measure(page: Page, name: string, ready: string): Promise<CaseRes
   };
 }
 
+/** The desk with the trader's orders and positions, then the board with the trader signed in. */
+async function traderCases(browser: Browser, worker: WorkerProcess, user: TestUser): Promise<CaseResult[]> {
+  const results: CaseResult[] = [];
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const trader = await context.newPage();
+  await useSession(trader, user);
+  await trader.goto(`${worker.url}/#/desk`);
+  results.push(
+    await measure(
+      trader,
+      `desk: ${OPEN_ORDERS} open orders, ${POSITIONS} positions`,
+      `#orders-table tbody tr:nth-child(${OPEN_ORDERS})`,
+    ),
+  );
+  const counts = await trader.evaluate(() => ({
+    orders: document.querySelectorAll("#orders-table tbody tr").length,
+    positions: document.querySelectorAll("#positions-table tbody tr").length,
+  }));
+  if (counts.orders !== OPEN_ORDERS || counts.positions !== POSITIONS) {
+    throw new Error(`the desk showed ${counts.orders} orders and ${counts.positions} positions`);
+  }
+  await trader.goto(`${worker.url}/#/`);
+  results.push(
+    await measure(trader, "board, signed in (private stream open)", `#board-table tbody tr:nth-child(${COINS})`),
+  );
+  return results;
+}
+
 async function main(): Promise<void> {
-  const machine = machineInfo(process.env.BENCH_COMMIT ?? "working tree");
+  const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+  const dirty = execFileSync("git", ["status", "--porcelain", "--", "web"], { encoding: "utf8" }).trim() !== "";
+  const machine = machineInfo(dirty ? `${head} with uncommitted changes in web/` : head);
   const busy = await waitForIdleMachine(log);
   const worker = await startWorker();
   let browser: Browser | undefined;
@@ -154,29 +185,8 @@ async function main(): Promise<void> {
     await visitor.goto(worker.url);
     results.push(await measure(visitor, "board, signed out (baseline)", `#board-table tbody tr:nth-child(${COINS})`));
     await visitor.close();
-
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    const trader = await context.newPage();
-    await useSession(trader, user);
-    await trader.goto(`${worker.url}/#/desk`);
-    results.push(
-      await measure(
-        trader,
-        `desk: ${OPEN_ORDERS} open orders, ${POSITIONS} positions`,
-        `#orders-table tbody tr:nth-child(${OPEN_ORDERS})`,
-      ),
-    );
-    const counts = await trader.evaluate(() => ({
-      orders: document.querySelectorAll("#orders-table tbody tr").length,
-      positions: document.querySelectorAll("#positions-table tbody tr").length,
-    }));
-    if (counts.orders !== OPEN_ORDERS || counts.positions !== POSITIONS) {
-      throw new Error(`the desk showed ${counts.orders} orders and ${counts.positions} positions`);
-    }
-    await trader.goto(`${worker.url}/#/`);
-    results.push(
-      await measure(trader, "board, signed in (private stream open)", `#board-table tbody tr:nth-child(${COINS})`),
-    );
+    // BENCH_BOARD_ONLY=1: the baseline alone, e.g. to measure an older build of the page served from web/dist.
+    if (process.env.BENCH_BOARD_ONLY !== "1") results.push(...(await traderCases(browser, worker, user)));
   } finally {
     await stopTicks?.();
     await browser?.close();
@@ -194,12 +204,19 @@ async function main(): Promise<void> {
   const header = ["page", "main thread busy (% of one core)", "script", "layout", "vs the board"];
   console.log(columns([header, ...rows]).join("\n"));
   const lines = [
-    ...reportPreamble("the trader's page", "bench:trader-page", machine, [
-      `${COINS} coins, ${TICKING} ticking on Upbit and Binance every ${TICK_EVERY_MS} ms (${(TICKING * 2 * 1000) / TICK_EVERY_MS} ticks/s)`,
-      `one trader with ${OPEN_ORDERS} open orders and ${POSITIONS} positions, all on ticking coins`,
-      `headless Chromium (Debian's, software rendering), 1440x900; ${WARMUP_MS / 1000} s warm-up, ${WINDOW_MS / 1000} s window`,
-      busy,
-    ]),
+    ...reportPreamble(
+      "the trader's page",
+      "bench:trader-page",
+      machine,
+      [
+        `${COINS} coins, ${TICKING} ticking on Upbit and Binance every ${TICK_EVERY_MS} ms (${(TICKING * 2 * 1000) / TICK_EVERY_MS} ticks/s)`,
+        `one trader with ${OPEN_ORDERS} open orders and ${POSITIONS} positions, all on ticking coins`,
+        `headless Chromium (Debian's, software rendering), 1440x900; ${WARMUP_MS / 1000} s warm-up, ${WINDOW_MS / 1000} s window`,
+        busy,
+      ],
+      "the machine's load before the run, below",
+      `commit \`${machine.commit}\`, served from web/dist as built`,
+    ),
     "## Results",
     "",
     `| ${header.join(" | ")} |`,
@@ -212,6 +229,9 @@ async function main(): Promise<void> {
     "style, layout, paint) from the DevTools protocol's `Performance.getMetrics`, its growth over the window",
     "divided by the window's wall time. Each case runs in its own page after a warm-up, while the same tick",
     "load runs; the baseline is the board a visitor sees, as in the README's dashboard figure.",
+    "Most of the board's time is style, paint and compositing in software rendering (script and layout",
+    "are a few percent each). `BENCH_BOARD_ONLY=1` measures the baseline alone, against whatever build is",
+    "in web/dist: build an older commit's page there to compare the board before and after a change.",
     "",
   ];
   writeFileSync(new URL("./TRADER-PAGE.md", import.meta.url), lines.join("\n"));

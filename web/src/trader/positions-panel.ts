@@ -109,7 +109,9 @@ export class PositionsPanel {
     ctx.trader.onChange((change) => {
       if (change.positions) this.refresh();
     });
+    // Marked at every tick of a held coin while the desk is on screen (and once when it is shown).
     ctx.market.onChange((change) => {
+      if (!this.element.checkVisibility()) return;
       if (this.marked.some((m) => change.coins.has(baseOf(m.position)) || change.snapshot)) this.refresh();
     });
     this.relabel();
