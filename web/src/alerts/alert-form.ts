@@ -137,6 +137,7 @@ export class AlertForm {
     ctx.market.onChange((change) => {
       if (change.snapshot || change.removed.size > 0 || ctx.market.coins.size !== this.listedCoins)
         this.renderCoinList();
+      if (!this.element.checkVisibility()) return; // hidden: hints are written again when it is shown
       const symbol = this.currentSymbol();
       if (change.snapshot) this.renderCoin();
       else if (change.coins.has(symbol)) this.renderHints();
