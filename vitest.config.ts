@@ -12,6 +12,9 @@ export default defineConfig(async () => {
       // Two files at a time: most of the slow files wait on a Worker, a browser or a queue rather than
       // compute, so on 2 cores this halves the run (Vitest's default would be one, cores minus one).
       maxWorkers: 2,
+      // The Worker logs a JSON line per request (and per ingest batch and order): thousands per run, not
+      // printed (spies still see them: test/worker/request-id-logs.test.ts). A root-only option.
+      onConsoleLog: (log) => !/^\{"msg":"(request|ingest batch|order placed|order refused)"/.test(log),
       projects: [
         {
           plugins: [
@@ -37,9 +40,14 @@ export default defineConfig(async () => {
                   TELEGRAM_BOT_TOKEN: "123456:test-bot-token",
                   TELEGRAM_WEBHOOK_SECRET: "test-telegram-webhook-secret",
                   TELEGRAM_BOT_USERNAME: "kimchi_edge_test_bot",
+                  // Rate limits off: tests call as many users and addresses as they like; the rate-limit test
+                  // turns them on with TEST_RATE_LIMIT (below) in place of the real limits.
+                  RATE_LIMITS: "off",
                   VAPID_PRIVATE_JWK:
                     '{"kty":"EC","crv":"P-256","x":"aNoR1lt_mkoV3xTM-i5kpPTf98PsdkHPS_T9dy3MQrA","y":"Wz1Jpie8339hyV6o71saB2Bm63-Y96-WfQFR9kQTBFM","d":"2Z9Br_8fY6m-QgW3MeD7IEjLtobAZft-7cl2esEWKhU"}',
                 },
+                // A rate limit low enough for a test to reach (test/worker/rate-limit.test.ts).
+                ratelimits: { TEST_RATE_LIMIT: { namespace_id: "9001", simple: { limit: 3, period: 10 } } },
               },
             }),
           ],

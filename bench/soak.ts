@@ -4,12 +4,16 @@
  * another:
  *   1. the Worker killed (SIGKILL) and kept down 20 s, then started again on its state;
  *   2. the collectors killed (SIGKILL) and started again 5 s later;
- *   3. the Worker stopped cleanly and started again at once.
+ *   3. the Worker stopped cleanly and started again at once;
+ *   4. each kind of Durable Object evicted in turn (`POST /internal/evict`, which has the object call
+ *      `ctx.abort()`): the MarketBoard, the LiquidationFeed, BTC's MarketSymbol, the trader's UserLedger.
+ * Subscribers follow every object's stream: /ws/market (the board), /ws/liquidations (the feed),
+ * /ws/prices/BTC (the coin) and /ws/user (the ledger, with a fresh ticket at each connect).
  * For each fault it reports how long after the recovery every feed was fresh again (each venue's
- * newest ticker under the 30 s bound) and every subscriber had a new snapshot; at the end, whether
+ * newest ticker under the 30 s bound) and every affected subscriber had a new snapshot; at the end, whether
  * any event the Worker acknowledged was lost or counted twice: liquidations (every acknowledged
  * liquidation id, seen by a recording proxy between the collectors and the Worker, against the
- * Worker's per-venue counts), orders (every 201) and fills. Bounded in time (about 3 minutes).
+ * Worker's per-venue counts), orders (every 201) and fills. Bounded in time (about 5 minutes).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -101,25 +105,42 @@ async function collectorsBuffered(port: number): Promise<number | null> {
 
 // --- clients -----------------------------------------------------------------------------------
 
-/** A dashboard: subscribes to /ws/market, reconnects with backoff, counts snapshots. */
+/**
+ * A client of one stream: connects (asking `target` for the URL each time, so a private stream gets a
+ * fresh ticket), reconnects with backoff after a close, and notes when each snapshot arrives.
+ */
 class Subscriber {
   snapshots: number[] = [];
   private ws: WebSocket | null = null;
   private stopped = false;
-  constructor(private readonly url: () => string) {
-    this.connect(0);
+  constructor(
+    readonly stream: string,
+    private readonly target: () => Promise<string>,
+  ) {
+    void this.connect(0);
   }
-  private connect(attempt: number): void {
+  private async connect(attempt: number): Promise<void> {
     if (this.stopped) return;
-    const ws = new WebSocket(`${this.url().replace("http", "ws")}/ws/market`);
+    const retry = () => setTimeout(() => void this.connect(attempt + 1), Math.min(200 * 2 ** attempt, 2_000));
+    let url: string;
+    try {
+      url = await this.target();
+    } catch {
+      retry(); // the Worker is down (no ticket)
+      return;
+    }
+    const ws = new WebSocket(url);
     this.ws = ws;
+    ws.on("open", () => {
+      attempt = 0;
+    });
     ws.on("message", (data) => {
       if (String(data).startsWith('{"type":"snapshot"')) this.snapshots.push(Date.now());
     });
     const ping = setInterval(() => ws.readyState === ws.OPEN && ws.send("ping"), 20_000);
     ws.on("close", () => {
       clearInterval(ping);
-      setTimeout(() => this.connect(attempt + 1), Math.min(200 * 2 ** attempt, 2_000));
+      retry();
     });
     ws.on("error", () => undefined);
   }
@@ -129,9 +150,34 @@ class Subscriber {
   }
 }
 
+/** Subscribers to the public streams: 5 dashboards on /ws/market, 2 on /ws/liquidations, 2 on /ws/prices/BTC. */
+function publicSubscribers(url: () => string): Subscriber[] {
+  const on = (path: string) => async () => `${url().replace("http", "ws")}${path}`;
+  return [
+    ...Array.from({ length: 5 }, () => new Subscriber("/ws/market", on("/ws/market"))),
+    ...Array.from({ length: 2 }, () => new Subscriber("/ws/liquidations", on("/ws/liquidations"))),
+    ...Array.from({ length: 2 }, () => new Subscriber("/ws/prices/BTC", on("/ws/prices/BTC"))),
+  ];
+}
+
+/** The trader's private stream, opened with a single-use ticket each time. */
+function userSubscriber(url: () => string, token: string): Subscriber {
+  return new Subscriber("/ws/user", async () => {
+    const res = await fetch(`${url()}/api/auth/ws-ticket`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    if (res.status !== 200) throw new Error(`ws-ticket: ${res.status}`);
+    const { ticket } = (await res.json()) as { ticket: string };
+    return `${url().replace("http", "ws")}/ws/user?ticket=${encodeURIComponent(ticket)}`;
+  });
+}
+
 /** A trader: places a small market order every 2 s; remembers every order the Worker accepted (201). */
 class Trader {
   accepted: string[] = [];
+  /** Accepted orders the Worker answered as FILLED (a market order fills at once, in full). */
+  filled: string[] = [];
   private timer: ReturnType<typeof setInterval> | undefined;
   constructor(
     private readonly url: () => string,
@@ -153,7 +199,11 @@ class Trader {
           quantity: "0.0001",
         }),
       });
-      if (res.status === 201) this.accepted.push(((await res.json()) as { id: string }).id);
+      if (res.status === 201) {
+        const order = (await res.json()) as { id: string; status: string };
+        this.accepted.push(order.id);
+        if (order.status === "FILLED") this.filled.push(order.id);
+      }
     } catch {
       // the Worker is down: not accepted
     }
@@ -163,7 +213,7 @@ class Trader {
   }
 }
 
-async function signUp(url: string): Promise<string> {
+async function signUp(url: string): Promise<{ token: string; userId: string }> {
   const email = `soak-${Date.now()}@example.com`;
   const password = `Kimchi ${crypto.randomUUID().slice(0, 12)} Soak`;
   const registered = await fetch(`${url}/api/auth/register`, {
@@ -177,7 +227,20 @@ async function signUp(url: string): Promise<string> {
     headers: { "Content-Type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams({ username: email, password }),
   });
-  return ((await res.json()) as { access_token: string }).access_token;
+  const token = ((await res.json()) as { access_token: string }).access_token;
+  const me = (await (await fetch(`${url}/api/auth/me`, { headers: { Authorization: `Bearer ${token}` } })).json()) as {
+    id: string;
+  };
+  return { token, userId: me.id };
+}
+
+/** Resets one Durable Object through the Worker (`POST /internal/evict`, with the collectors' token). */
+async function evict(worker: WorkerProcess, object: string): Promise<void> {
+  const res = await fetch(`${worker.url}/internal/evict?object=${encodeURIComponent(object)}`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${worker.token}` },
+  });
+  if (res.status !== 200) throw new Error(`evict ${object}: ${res.status} ${await res.text()}`);
 }
 
 // --- measuring recovery --------------------------------------------------------------------------
@@ -221,6 +284,8 @@ interface FaultResult {
   fault: string;
   feedsFreshS: number | null;
   snapshotsS: number | null;
+  /** The streams whose subscribers had to get a new snapshot. */
+  streams: string;
 }
 
 /** The collectors' liquidation feeds and the Worker's venue each counts under. */
@@ -258,16 +323,20 @@ async function main(): Promise<void> {
   const spool = mkdtempSync(join(tmpdir(), "kimchi-soak-spool-"));
   const collectorsPort = await freePort();
   let collectors = startCollectors(proxy.url, worker.token, spool, collectorsPort);
-  const subscribers = Array.from({ length: 5 }, () => new Subscriber(() => worker.url));
+  const subscribers = publicSubscribers(() => worker.url);
+  const on = (...streams: string[]) => subscribers.filter((s) => streams.includes(s.stream));
   const results: FaultResult[] = [];
   let trader: Trader | null = null;
   try {
     log("warming up: waiting for every feed to be fresh");
     const warm = await recovery(worker.url, subscribers, Date.now() - 1);
     log(`feeds fresh after ${warm.feeds} s`);
-    trader = new Trader(() => worker.url, await signUp(worker.url), "BTC/KRW");
+    const account = await signUp(worker.url);
+    trader = new Trader(() => worker.url, account.token, "BTC/KRW");
     trader.start();
+    subscribers.push(userSubscriber(() => worker.url, account.token));
     await sleep(15_000);
+    const allStreams = [...new Set(subscribers.map((s) => s.stream))].join(", ");
 
     log("fault 1: the Worker killed (SIGKILL), down 20 s");
     await worker.kill();
@@ -279,6 +348,7 @@ async function main(): Promise<void> {
       fault: "Worker killed (SIGKILL), down 20 s, restarted",
       feedsFreshS: r.feeds,
       snapshotsS: r.snapshots,
+      streams: allStreams,
     });
     log(`recovered: feeds fresh ${r.feeds} s, snapshots ${r.snapshots} s`);
     await sleep(15_000);
@@ -298,7 +368,12 @@ async function main(): Promise<void> {
     from = Date.now();
     r = await recovery(worker.url, [], from);
     const fresh = r.feeds;
-    results.push({ fault: "collectors killed (SIGKILL), restarted after 5 s", feedsFreshS: fresh, snapshotsS: null });
+    results.push({
+      fault: "collectors killed (SIGKILL), restarted after 5 s",
+      feedsFreshS: fresh,
+      snapshotsS: null,
+      streams: "–",
+    });
     log(`recovered: every venue ticked again after ${fresh} s`);
     await sleep(15_000);
 
@@ -307,9 +382,31 @@ async function main(): Promise<void> {
     await worker.restart();
     from = Date.now();
     r = await recovery(worker.url, subscribers, from);
-    results.push({ fault: "Worker stopped cleanly, restarted at once", feedsFreshS: r.feeds, snapshotsS: r.snapshots });
+    results.push({
+      fault: "Worker stopped cleanly, restarted at once",
+      feedsFreshS: r.feeds,
+      snapshotsS: r.snapshots,
+      streams: allStreams,
+    });
     log(`recovered: feeds fresh ${r.feeds} s, snapshots ${r.snapshots} s`);
     await sleep(10_000);
+
+    // Fault 4: each object reset in turn while ingest, trading and the streams go on.
+    const evictions: { object: string; name: string; streams: string[] }[] = [
+      { object: "board", name: "MarketBoard evicted (`ctx.abort()`)", streams: ["/ws/market"] },
+      { object: "feed", name: "LiquidationFeed evicted", streams: ["/ws/liquidations"] },
+      { object: "symbol:BTC", name: "MarketSymbol BTC evicted", streams: ["/ws/prices/BTC"] },
+      { object: `ledger:${account.userId}`, name: "the trader's UserLedger evicted", streams: ["/ws/user"] },
+    ];
+    for (const e of evictions) {
+      log(`fault 4: ${e.name}`);
+      from = Date.now();
+      await evict(worker, e.object);
+      r = await recovery(worker.url, on(...e.streams), from);
+      results.push({ fault: e.name, feedsFreshS: r.feeds, snapshotsS: r.snapshots, streams: e.streams.join(", ") });
+      log(`recovered: feeds fresh ${r.feeds} s, snapshots ${r.snapshots} s`);
+      await sleep(8_000);
+    }
     trader.stop();
 
     log("draining: waiting for the collectors' buffers to empty");
@@ -329,7 +426,7 @@ async function main(): Promise<void> {
       rows.push(`| ${venue} | ${ids.size} | ${n} |`);
     }
 
-    // Orders and fills: every accepted order is there, each filled once.
+    // Orders and fills: every accepted order is there, every filled one has exactly one fill.
     const token = trader.token;
     const mine = (await (
       await fetch(`${worker.url}/api/orders?limit=500`, { headers: { Authorization: `Bearer ${token}` } })
@@ -342,17 +439,23 @@ async function main(): Promise<void> {
     const fillsPerOrder = new Map<string, number>();
     for (const f of fills.items) fillsPerOrder.set(f.order_id, (fillsPerOrder.get(f.order_id) ?? 0) + 1);
     const ordersDoubled = [...fillsPerOrder.values()].filter((n) => n > 1).length;
+    const fillsLost = trader.filled.filter((id) => (fillsPerOrder.get(id) ?? 0) === 0).length;
 
     const report = [
       "# Soak: recovery and durability under faults",
       "",
       `Generated by \`npm run soak\` (bench/soak.ts) on ${new Date().toISOString()}, ${Math.round((Date.now() - started) / 1000)} s in all.`,
       "The Worker under wrangler dev (local workerd), the collectors against the local venue simulator,",
-      "5 dashboard subscribers (reconnecting with backoff) and one trader placing a market order every 2 s.",
+      "subscribers reconnecting with backoff (5 on /ws/market, 2 on /ws/liquidations, 2 on /ws/prices/BTC, the",
+      "trader's /ws/user with a fresh ticket each time) and one trader placing a market order every 2 s.",
+      "Objects are evicted with `POST /internal/evict` (the object calls `ctx.abort()`: its memory and its",
+      "sockets go, its storage stays). Seconds are counted from the restart or the eviction.",
       "",
-      "| fault | feeds fresh again (s) | every subscriber re-snapshotted (s) |",
-      "|---|---|---|",
-      ...results.map((f) => `| ${f.fault} | ${f.feedsFreshS ?? "not within 90 s"} | ${f.snapshotsS ?? "–"} |`),
+      "| fault | feeds fresh again (s) | every subscriber re-snapshotted (s) | subscribers that needed one |",
+      "|---|---|---|---|",
+      ...results.map(
+        (f) => `| ${f.fault} | ${f.feedsFreshS ?? "not within 90 s"} | ${f.snapshotsS ?? "–"} | ${f.streams} |`,
+      ),
       "",
       "Across the Worker's 20 s outage: liquidations the collectors produced (handed to their pusher, which held",
       "them meanwhile) against what the Worker had counted once the pusher had drained, before fault 2:",
@@ -368,7 +471,8 @@ async function main(): Promise<void> {
       ...rows,
       "",
       `Liquidations lost: ${lost}; counted twice: ${doubled}.`,
-      `Orders accepted (201): ${trader.accepted.length}; lost: ${ordersLost}; orders with more than one fill: ${ordersDoubled} (market orders fill once, in full).`,
+      `Orders accepted (201): ${trader.accepted.length}; lost: ${ordersLost}; orders with more than one fill: ${ordersDoubled}; ` +
+        `accepted as FILLED but without their fill: ${fillsLost} (market orders fill once, in full).`,
       "",
     ].join("\n");
     writeFileSync(new URL("./SOAK.md", import.meta.url), report);

@@ -22,3 +22,8 @@ export function marketSymbol(env: Env, base: string) {
 export function userLedger(env: Env, userId: string) {
   return env.USER_LEDGER.get(env.USER_LEDGER.idFromName(userId));
 }
+
+/** The single collector of the gateway's request metrics (see `MetricsCollector`). */
+export function metricsCollector(env: Env) {
+  return env.METRICS_COLLECTOR.get(env.METRICS_COLLECTOR.idFromName("metrics"));
+}

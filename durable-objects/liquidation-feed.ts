@@ -106,9 +106,12 @@ export class LiquidationFeed extends HibernatingObject<LiquidationSocketState, L
     return this.alerts.reload();
   }
 
-  /** Liquidation alerts and fired events not yet queued (for tests and operators). */
-  alertStatus(): { alerts: number; unsent: number } {
-    return { alerts: this.alerts.size(), unsent: this.alerts.outbox.size() };
+  /**
+   * Liquidation alerts and fired events not yet queued, and rule evaluations and firings since this
+   * instance started (for tests, operators and `/metrics`).
+   */
+  alertStatus(): { alerts: number; unsent: number; evaluations: number; fired: number } {
+    return { alerts: this.alerts.size(), unsent: this.alerts.outbox.size(), ...this.alerts.counts };
   }
 
   /** Sends fired alerts the queue did not take. */

@@ -50,6 +50,9 @@ export interface BoardStats {
   events_applied: number;
   /** Coins whose history waits in the outbox for delivery to their MarketSymbol. */
   symbol_outbox: number;
+  /** Coin alert rules evaluated and alerts fired in the coins' objects, as their deliveries answered. */
+  alert_evaluations: number;
+  alerts_fired: number;
 }
 
 /**
@@ -78,7 +81,16 @@ export class MarketBoard extends HibernatingObject<SocketState, ClientMessage> i
   private pendingLiquidations: LiquidationRecord[] = [];
   private lastPrune = 0;
   /** Counters since this instance started, for `/metrics` (Prometheus copes with resets). */
-  private readonly counters = { batches_applied: 0, batches_duplicate: 0, batches_conflict: 0, events_applied: 0 };
+  private readonly counters = {
+    batches_applied: 0,
+    batches_duplicate: 0,
+    batches_conflict: 0,
+    events_applied: 0,
+    alert_evaluations: 0,
+    alerts_fired: 0,
+  };
+  /** Open `/ws/prices/{symbol}` sockets per coin (those with any), as each coin last answered a delivery. */
+  private readonly coinSubscribers = new Map<string, number>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -92,9 +104,19 @@ export class MarketBoard extends HibernatingObject<SocketState, ClientMessage> i
     this.fanout = new ConflatedFanout(ctx, this.sockets, this, readFanoutInterval(env));
     this.outbox = new SymbolOutbox(
       ctx.storage,
-      (base, update) => marketSymbol(env, base).applyUpdate(update),
+      (base, update) => this.deliverToSymbol(base, update),
       readFanoutInterval(env),
     );
+  }
+
+  /** Delivers a coin's update to its MarketSymbol and keeps what the answer tells `/metrics`. */
+  private async deliverToSymbol(base: string, update: SymbolUpdate): Promise<{ watched: boolean }> {
+    const answer = await marketSymbol(this.env, base).applyUpdate(update);
+    this.counters.alert_evaluations += answer.alert_evaluations;
+    this.counters.alerts_fired += answer.alerts_fired;
+    if (answer.subscribers > 0) this.coinSubscribers.set(base, answer.subscribers);
+    else this.coinSubscribers.delete(base);
+    return answer;
   }
 
   /**
@@ -104,11 +126,13 @@ export class MarketBoard extends HibernatingObject<SocketState, ClientMessage> i
    * the same market are ignored; every write for the batch lands in storage before the call returns.
    * Liquidations are the LiquidationFeed's, and candles the coins' own objects' (the gateway sends
    * them there, and may leave them out of the batch it passes here); the board ignores them.
+   * `requestId` (the gateway's request) goes into the batch's log line.
    */
-  async applyBatch(batch: IngestBatch, digest: string): Promise<BoardApplyResult> {
+  async applyBatch(batch: IngestBatch, digest: string, requestId?: string): Promise<BoardApplyResult> {
     const seen = this.batches.seen(batch.batch_id, digest);
     if (seen !== "new") {
       this.counters[seen === "conflict" ? "batches_conflict" : "batches_duplicate"]++;
+      logBatch(batch, seen, requestId);
       return { outcome: seen };
     }
 
@@ -170,6 +194,7 @@ export class MarketBoard extends HibernatingObject<SocketState, ClientMessage> i
     this.outbox.add(updates, this.alertBands.urgent(updates));
     this.counters.batches_applied++;
     this.counters.events_applied += batch.events.length;
+    logBatch(batch, "applied", requestId);
     return { outcome: "applied" };
   }
 
@@ -333,7 +358,11 @@ export class MarketBoard extends HibernatingObject<SocketState, ClientMessage> i
     return {
       venues,
       fx: fx ? { age_ms: now - fx.timestamp, stale: now - fx.timestamp > bounds.fxMs } : null,
-      subscribers: { market: this.fanout.count("market"), prices: this.fanout.count("prices") },
+      subscribers: {
+        market: this.fanout.count("market"),
+        prices: this.fanout.count("prices"),
+        coin: [...this.coinSubscribers.values()].reduce((a, b) => a + b, 0),
+      },
       ...this.counters,
       symbol_outbox: this.outbox.size(),
     };
@@ -433,6 +462,19 @@ export class MarketBoard extends HibernatingObject<SocketState, ClientMessage> i
     this.pendingLiquidations = [];
     return `"liquidations":${toAsciiJson(list)}`;
   }
+}
+
+/** One JSON line per ingest batch, with the gateway's request id: what the board made of it. */
+function logBatch(batch: IngestBatch, outcome: BoardApplyResult["outcome"], requestId: string | undefined): void {
+  console.log(
+    JSON.stringify({
+      msg: "ingest batch",
+      request_id: requestId,
+      batch_id: batch.batch_id,
+      outcome,
+      events: batch.events.length,
+    }),
+  );
 }
 
 /** `?symbols=BTC,ETH` on a WebSocket URL: the initial subscription (all coins when absent). */

@@ -20,6 +20,7 @@ import { PremiumBackfill, type RatesOfRange } from "./market/premium-backfill";
 import { distributionSummary, hasHistory, type PremiumWindows } from "./market/premium-context";
 import { PremiumHistory } from "./market/premium-history";
 import type { RateHistory } from "./market/rate-series";
+import type { SymbolUpdateAnswer } from "./market/symbol-outbox";
 import type { SymbolUpdate } from "./market/symbol-update";
 import { type CandleCoverage, VenueCandles } from "./market/venue-candles";
 import { toAsciiJson } from "./sockets/ascii-json";
@@ -106,10 +107,13 @@ export class MarketSymbol extends HibernatingObject<SocketState, CoinStreamClien
    * points by their time, and the coin view only moves forward (unless the one held is dated beyond
    * any event's future allowance), so a retried delivery changes nothing; resting orders are matched
    * against the update's ticks (a tick seen twice fills nothing more: see `MatchingBook`). Answers
-   * whether the board should deliver this coin promptly (sockets watch it, or orders rest on it).
+   * whether the board should deliver this coin promptly (sockets watch it, or orders rest on it), and
+   * for the board's metrics: this stream's sockets and the alerts evaluated and fired by this update.
    */
-  async applyUpdate(update: SymbolUpdate): Promise<{ watched: boolean }> {
+  async applyUpdate(update: SymbolUpdate): Promise<SymbolUpdateAnswer> {
     this.symbol = update.coin.symbol;
+    const evaluatedBefore = this.alerts.counts.evaluations;
+    const firedBefore = this.alerts.counts.fired;
     await this.alerts.ready();
     for (const draft of update.candles) this.drafts.merge(draft);
     for (const point of update.premiums) this.premiums.recordLive(point);
@@ -132,7 +136,13 @@ export class MarketSymbol extends HibernatingObject<SocketState, CoinStreamClien
       this.prune(now);
     }
     if (update.premiums.length > 0 && now - this.windowsAt > WINDOWS_EVERY_MS) void this.scheduleAlarm(0);
-    return { watched: this.fanout.count() > 0 || this.matcher.size() > 0 };
+    const subscribers = this.fanout.count();
+    return {
+      watched: subscribers > 0 || this.matcher.size() > 0,
+      subscribers,
+      alert_evaluations: this.alerts.counts.evaluations - evaluatedBefore,
+      alerts_fired: this.alerts.counts.fired - firedBefore,
+    };
   }
 
   // --- alerts ----------------------------------------------------------------------------------
@@ -152,9 +162,12 @@ export class MarketSymbol extends HibernatingObject<SocketState, CoinStreamClien
     return count;
   }
 
-  /** Alerts evaluated here and fired events not yet queued (for tests and operators). */
-  alertStatus(): { alerts: number; unsent: number } {
-    return { alerts: this.alerts.size(), unsent: this.alerts.outbox.size() };
+  /**
+   * Alerts evaluated here and fired events not yet queued, and rule evaluations and firings since this
+   * instance started (for tests and operators).
+   */
+  alertStatus(): { alerts: number; unsent: number; evaluations: number; fired: number } {
+    return { alerts: this.alerts.size(), unsent: this.alerts.outbox.size(), ...this.alerts.counts };
   }
 
   private async sendAlerts(): Promise<void> {

@@ -110,9 +110,32 @@ export class UserLedger extends HibernatingObject<SocketBase, UserStreamClientMe
 
   /**
    * Places an order. With an `Idempotency-Key`, the same key and body answer the original order
-   * (placed once), another body with the same key is a 422.
+   * (placed once), another body with the same key is a 422. Logs one line with what became of it and
+   * the gateway's `requestId`.
    */
   async placeOrder(
+    request: OrderCreate,
+    idempotency: { key: string; hash: string } | null,
+    requestId?: string,
+  ): Promise<LedgerResult<Order>> {
+    const result = await this.placeOrderOnce(request, idempotency);
+    console.log(
+      JSON.stringify({
+        msg: result.ok ? "order placed" : "order refused",
+        request_id: requestId,
+        user_id: this.userId,
+        symbol: request.symbol,
+        side: request.side,
+        order_type: request.order_type,
+        ...(result.ok
+          ? { order_id: result.value.id, order_status: result.value.status }
+          : { problem: result.problem.slug, problem_status: result.problem.status }),
+      }),
+    );
+    return result;
+  }
+
+  private async placeOrderOnce(
     request: OrderCreate,
     idempotency: { key: string; hash: string } | null,
   ): Promise<LedgerResult<Order>> {

@@ -7,6 +7,8 @@ export interface AppEnv {
   Variables: {
     /** The authenticated caller; set by `requireAuth()` (routes behind it see it as always present). */
     user?: SessionUser;
+    /** This request's id (`requestId()`): echoed in `X-Request-Id`, logged, passed to the objects that log. */
+    requestId: string;
   };
 }
 

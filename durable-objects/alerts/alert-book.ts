@@ -37,6 +37,11 @@ export class AlertBook {
   /** Bumped whenever the rules or a trigger state change (so their bands may have). */
   private version = 0;
   readonly outbox: AlertOutbox;
+  /**
+   * Since this instance started (for `/metrics`): rule evaluations (one rule against one input: a
+   * coin update or a liquidation; the evaluators count them) and firings.
+   */
+  readonly counts = { evaluations: 0, fired: 0 };
 
   constructor(
     private readonly sql: SqlStorage,
@@ -151,6 +156,7 @@ export class AlertBook {
   }
 
   private fire(rule: AlertRule, now: number, data: AlertTriggered): void {
+    this.counts.fired++;
     // Unique even for two firings in one millisecond (an event alert with no cooldown and a burst).
     const id = `alert:${rule.id}:${now}:${crypto.randomUUID().slice(0, 8)}`;
     this.outbox.add(notificationEvent("alert.triggered", data, { id, timestamp: now }));

@@ -19,6 +19,7 @@ const MAX_READING_AGE_MS = 60_000;
 export function evaluateCoinAlerts(book: AlertBook, coin: Coin, previous: Coin | null, now: number): number {
   let fired = 0;
   const newFlags = previous ? coin.warnings.filter((w) => !previous.warnings.includes(w)) : [];
+  book.counts.evaluations += book.list().length;
   for (const rule of book.list()) {
     if (rule.kind === "caution") {
       if (newFlags.length > 0 && book.event(rule, now, { ...about(rule, coin, null), flags: newFlags }, now)) fired++;

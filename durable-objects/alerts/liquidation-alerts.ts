@@ -21,6 +21,7 @@ export function evaluateLiquidationAlerts(book: AlertBook, accepted: Liquidation
     if (now - l.timestamp > MAX_AGE_MS) continue;
     for (const rules of [index.get(l.symbol), index.get(ANY)]) {
       for (const rule of rules ?? []) {
+        book.counts.evaluations++;
         if (l.value_usd < (rule.min_usd ?? Number.POSITIVE_INFINITY)) break; // sorted: the rest need more
         const data = {
           user_id: rule.user_id,

@@ -21,6 +21,16 @@ const SYMBOL_DELIVERY_CONCURRENCY = 16;
 /** Delivers one coin's update; answers whether the coin wants its updates promptly (sockets, resting orders). */
 export type DeliverUpdate = (base: string, update: SymbolUpdate) => Promise<{ watched: boolean }>;
 
+/** What a coin's `MarketSymbol` answers a delivery: `watched`, and figures the board reports in `/metrics`. */
+export interface SymbolUpdateAnswer {
+  watched: boolean;
+  /** Open `/ws/prices/{symbol}` sockets. */
+  subscribers: number;
+  /** Alert rules evaluated, and alerts fired, while applying this update. */
+  alert_evaluations: number;
+  alerts_fired: number;
+}
+
 export class SymbolOutbox {
   /** Per coin: the update its MarketSymbol has not confirmed yet, and a version to spot newer merges. */
   private readonly pending = new Map<string, { update: SymbolUpdate; version: number }>();

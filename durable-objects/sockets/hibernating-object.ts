@@ -67,6 +67,17 @@ export abstract class HibernatingObject<S extends SocketBase, M> extends Durable
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
 
+  /**
+   * Resets this object at once, as a crash or an eviction would: its in-memory state is dropped, calls
+   * in flight fail, its WebSockets are cut, and the next call builds it again from storage (which keeps
+   * everything committed). For operators and the soak's "objects evicted" fault (`POST /internal/evict`).
+   * The caller's call fails too: that failure is the sign the reset happened.
+   * https://developers.cloudflare.com/durable-objects/api/state/#abort
+   */
+  evict(reason: string): void {
+    this.ctx.abort(reason);
+  }
+
   /** Sends the socket its stream's current state (the first message, and again on request). */
   protected abstract sendSnapshot(ws: WebSocket): void;
 

@@ -33,6 +33,11 @@ export class SnapshotCache<T> {
     return refresh;
   }
 
+  /** The last value loaded and when (ms since epoch), however old: what to answer while the source fails. */
+  last(): { body: T; at: number } | null {
+    return this.value;
+  }
+
   private refresh(load: () => Promise<T>): Promise<T> {
     this.inflight ??= load()
       .then((body) => {

@@ -240,6 +240,17 @@ describe("the trader's desk", () => {
     expect(await page.locator("#premium-trades-table tbody tr .col-entry").textContent()).toMatch(/^\+3\.\d\d%$/);
   });
 
+  it("shows the analytics: performance and risk figures, the equity chart and the table per market", async () => {
+    await page.goto(`${worker.url}/#/analytics`);
+    await page.waitForSelector("#analytics:not([hidden]) #performance-figures dd");
+    await page.waitForSelector("#risk-figures dd");
+    expect(await page.locator("#analytics-by-coin tr[data-key='BTC/KRW'] .col-fills").textContent()).toMatch(/^\d+$/);
+    expect(await page.locator("#risk-figures").textContent()).toContain("VaR");
+    expect(await page.locator("#equity-chart canvas").count()).toBeGreaterThan(0);
+    const ratios = await contrastRatios(page, ["#analytics-title", "#performance-figures dt", "#risk-figures dd"]);
+    for (const { selector, ratio } of ratios) expect(ratio, selector).toBeGreaterThanOrEqual(4.5);
+  });
+
   it("sets a premium alert from a coin's row, in the same dialog", async () => {
     await openTicket("BTC");
     await page.click("#trade-tab-alert");

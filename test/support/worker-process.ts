@@ -56,7 +56,7 @@ async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
 
 /**
  * Starts the Worker from the repository root. `vars` override wrangler.toml vars (e.g. a shorter
- * FANOUT_INTERVAL_MS). Resolves once `/health` answers.
+ * FANOUT_INTERVAL_MS; rate limits are off, `RATE_LIMITS: "on"` turns them on). Resolves once `/health` answers.
  */
 export async function startWorker(
   options: { vars?: Record<string, string>; port?: number } = {},
@@ -69,10 +69,10 @@ export async function startWorker(
   // wrangler refuses to start when the static assets folder is missing (a fresh clone before any build).
   mkdirSync(join(root, "web/dist"), { recursive: true });
   const url = `http://127.0.0.1:${port}`;
-  const varArgs = Object.entries({ COLLECTOR_TOKEN: DEV_COLLECTOR_TOKEN, ...options.vars }).flatMap(([k, v]) => [
-    "--var",
-    `${k}:${v}`,
-  ]);
+  // Rate limits off unless asked for: every client here is this machine (one address), and benchmarks
+  // and the soak send far more than one client's share.
+  const defaults = { COLLECTOR_TOKEN: DEV_COLLECTOR_TOKEN, RATE_LIMITS: "off" };
+  const varArgs = Object.entries({ ...defaults, ...options.vars }).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
   execFileSync("npx", ["wrangler", "d1", "migrations", "apply", "kimchi-edge", "--local", "--persist-to", persistTo], {
     cwd: root,
     stdio: "ignore",

@@ -32,9 +32,11 @@ describe("one user's data is not another's", () => {
   });
 
   it("answers 404 when a user asks for another user's profile", async () => {
-    const res = await call(`/api/users/${bob.userId}`, { token: alice.tokens.access_token });
+    // The same request id for both (it is echoed in the body), so the answers must match byte for byte.
+    const headers = { "X-Request-Id": "ownership-probe" };
+    const res = await call(`/api/users/${bob.userId}`, { token: alice.tokens.access_token, headers });
     expect(res.status).toBe(404);
-    const missing = await call(`/api/users/${crypto.randomUUID()}`, { token: alice.tokens.access_token });
+    const missing = await call(`/api/users/${crypto.randomUUID()}`, { token: alice.tokens.access_token, headers });
     expect(await res.text()).toBe(await missing.text());
   });
 

@@ -18,6 +18,9 @@ export function h<K extends keyof HTMLElementTagNameMap>(
       el.addEventListener(name.slice(2), value);
     } else if (name === "class") {
       el.className = String(value);
+    } else if (name === "style") {
+      // Through the CSSOM, which the page's Content-Security-Policy allows (a style attribute it would not).
+      el.style.cssText = String(value);
     } else {
       el.setAttribute(name, value === true ? "" : String(value));
     }

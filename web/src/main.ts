@@ -1,7 +1,7 @@
 /**
  * The dashboard's entry: builds the page, opens the live streams and routes between the board
  * (`#/`), a coin's detail view (`#/coin/BTC`) and the trader's pages (`#/signin`, `#/desk`,
- * `#/alerts`, `#/inbox`, `#/settings`, `#/profile`), which load as one chunk on first use.
+ * `#/analytics`, `#/alerts`, `#/inbox`, `#/settings`, `#/profile`), which load as one chunk on first use.
  */
 import "./styles.css";
 import { isCoinSymbol } from "../../protocol/venues";
@@ -89,7 +89,7 @@ function loadDetail(): Promise<DetailView> {
 }
 
 /** The trader's pages by hash name; those outside `PUBLIC_PAGES` need a signed-in user. */
-const PAGE_NAMES = new Set(["signin", "signup", "desk", "profile", "alerts", "inbox", "settings"]);
+const PAGE_NAMES = new Set(["signin", "signup", "desk", "analytics", "profile", "alerts", "inbox", "settings"]);
 const PUBLIC_PAGES = new Set(["signin", "signup"]);
 
 let traderPages: TraderPages | null = null;

@@ -318,3 +318,28 @@ export const notificationDeadLetters = sqliteTable(
 
 export type UserRow = typeof users.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
+
+/**
+ * One row per user per day (Asia/Seoul): the account as the daily Cron Trigger found it, the equity
+ * curve's points. Positions and the prices they were valued at are kept, so the figure can be checked
+ * (cash plus positions at those prices, in KRW) and replayed.
+ */
+export const equitySnapshots = sqliteTable(
+  "equity_snapshots",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    day: text("day").notNull(),
+    /** Null when a rate or price needed for it was missing. */
+    equityKrw: real("equity_krw"),
+    cashKrw: real("cash_krw").notNull(),
+    cashUsdt: real("cash_usdt").notNull(),
+    usdtKrw: real("usdt_krw"),
+    /** JSON: `[{ venue, symbol, quantity, avg_price, market_price, currency }]`. */
+    positions: text("positions").notNull(),
+    stale: integer("stale", { mode: "boolean" }).notNull(),
+    takenAt: integer("taken_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.day] })],
+);

@@ -12,6 +12,9 @@ export const ProblemSchema = z
     limit_value: z.number().optional().openapi({ description: "A risk refusal: the limit's value" }),
     would_be: z.number().optional().openapi({ description: "A risk refusal: the figure the order would make" }),
     excess: z.number().optional().openapi({ description: "A risk refusal: by how much it exceeds the limit" }),
+    request_id: z.string().optional().openapi({
+      description: "The request's id, as in the `X-Request-Id` header (quote it when reporting a problem)",
+    }),
   })
   .loose()
   .openapi("Problem");

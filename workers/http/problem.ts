@@ -98,9 +98,10 @@ export function validationProblem(issues: readonly z.core.$ZodIssue[], where = "
   );
 }
 
-/** The response for a problem. */
-export function problemResponse(problem: Problem): Response {
-  return new Response(JSON.stringify(problem.toBody()), {
+/** The response for a problem; with `requestId`, the body carries it as `request_id` (an extension member). */
+export function problemResponse(problem: Problem, requestId?: string): Response {
+  const body = requestId ? { ...problem.toBody(), request_id: requestId } : problem.toBody();
+  return new Response(JSON.stringify(body), {
     status: problem.status,
     headers: { "Content-Type": "application/problem+json", ...(problem.headers ?? {}) },
   });

@@ -8,6 +8,7 @@ import { router } from "../http/router";
 import { forwardUpgrade, upgradeResponses } from "../http/websocket-upgrade";
 import { type AuthEnv, requireAuth } from "../middleware/auth";
 import { requireWsTicket } from "../middleware/ws-ticket";
+import { ledgerReads, ledgerWrites } from "../resilience/guarded-objects";
 
 /**
  * The signed-in user's paper account (its UserLedger object): balances and figures at live prices,
@@ -31,7 +32,7 @@ accountRoutes.openapi(
     middleware: [requireAuth()] as const,
     responses: { 200: json(Account, "The account"), ...problems(401) },
   }),
-  async (c) => c.json(ledgerValue(await userLedger(c.env, c.var.user.id).account()), 200),
+  async (c) => c.json(ledgerValue(await ledgerReads(c, c.var.user.id).account()), 200),
 );
 
 accountRoutes.openapi(
@@ -45,7 +46,7 @@ accountRoutes.openapi(
     middleware: [requireAuth()] as const,
     responses: { 200: json(Account, "The account after the reset"), ...problems(401, 503) },
   }),
-  async (c) => c.json(ledgerValue(await userLedger(c.env, c.var.user.id).reset()), 200),
+  async (c) => c.json(ledgerValue(await ledgerWrites(c, c.var.user.id).reset()), 200),
 );
 
 accountRoutes.openapi(
@@ -58,7 +59,7 @@ accountRoutes.openapi(
     middleware: [requireAuth()] as const,
     responses: { 200: json(RiskLimits, "The limits"), ...problems(401) },
   }),
-  async (c) => c.json(ledgerValue(await userLedger(c.env, c.var.user.id).limits()), 200),
+  async (c) => c.json(ledgerValue(await ledgerReads(c, c.var.user.id).limits()), 200),
 );
 
 accountRoutes.openapi(
@@ -72,7 +73,7 @@ accountRoutes.openapi(
     request: { body: { content: { "application/json": { schema: RiskLimitsPatch } }, required: true } },
     responses: { 200: json(RiskLimits, "The limits now"), ...problems(400, 401, 413) },
   }),
-  async (c) => c.json(ledgerValue(await userLedger(c.env, c.var.user.id).setLimits(c.req.valid("json"))), 200),
+  async (c) => c.json(ledgerValue(await ledgerWrites(c, c.var.user.id).setLimits(c.req.valid("json"))), 200),
 );
 
 accountRoutes.openapi(

@@ -2,6 +2,10 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { liquidationFeed, marketBoard } from "../../durable-objects/addresses";
 import { json } from "../http/openapi";
 import { router } from "../http/router";
+import { COLLECTED_METRICS } from "../metrics/collected-metrics";
+import { scrapeTotals } from "../metrics/isolate-metrics";
+import { notificationBacklog, notificationBacklogLines } from "../metrics/notification-backlog";
+import { renderTotals } from "../metrics/prometheus";
 
 /** Liveness, readiness and Prometheus metrics. */
 export const healthRoutes = router();
@@ -81,10 +85,27 @@ healthRoutes.openapi(
     path: "/metrics",
     tags: ["Operations"],
     summary: "Prometheus metrics (text exposition format)",
+    description:
+      "Feeds, ingest, sockets per stream, liquidations, alert evaluations, the notification queues' backlog " +
+      "and dead letters, and per-route request counts and latency histograms (totals over every isolate, " +
+      "kept by the MetricsCollector object; `kimchi_scrape_source_up` says which sources answered).",
     responses: { 200: { description: "Metrics", content: { "text/plain": { schema: z.string() } } } },
   }),
   async (c) => {
+    // The newer sources are optional: one that fails is left out (and marked down), not a failed scrape.
+    const optional = Promise.allSettled([
+      scrapeTotals(c.env),
+      liquidationFeed(c.env).alertStatus(),
+      notificationBacklog(c.env),
+    ]);
     const [s, liq] = await Promise.all([marketBoard(c.env).stats(), liquidationFeed(c.env).debug()]);
+    const [requests, liquidationAlerts, backlog] = await optional;
+    const sources = { requests, liquidation_alerts: liquidationAlerts, notifications: backlog };
+    for (const [source, r] of Object.entries(sources)) {
+      if (r.status === "rejected") {
+        console.warn(JSON.stringify({ msg: "metrics source failed", source, error: String(r.reason) }));
+      }
+    }
     const now = Date.now();
     const lines = [
       "# HELP kimchi_feed_age_seconds Age of the newest ticker per venue.",
@@ -96,9 +117,12 @@ healthRoutes.openapi(
       "# HELP kimchi_fx_age_seconds Age of the USD/KRW rate.",
       "# TYPE kimchi_fx_age_seconds gauge",
       ...(s.fx ? [`kimchi_fx_age_seconds ${s.fx.age_ms / 1000}`] : []),
-      "# HELP kimchi_websocket_subscribers Open WebSockets on the board per stream.",
+      "# HELP kimchi_websocket_subscribers Open WebSockets per stream: market and prices (the board), coin " +
+        "(every /ws/prices/{symbol}, as each coin last answered a delivery), liquidations. /ws/user sockets live " +
+        "in per-user objects and are not counted here (their opens are the route's 101 answers).",
       "# TYPE kimchi_websocket_subscribers gauge",
       ...Object.entries(s.subscribers).map(([k, n]) => `kimchi_websocket_subscribers{stream="${k}"} ${n}`),
+      `kimchi_websocket_subscribers{stream="liquidations"} ${liq.subscribers}`,
       "# HELP kimchi_ingest_batches_total Ingest batches since the board started, by outcome.",
       "# TYPE kimchi_ingest_batches_total counter",
       `kimchi_ingest_batches_total{outcome="applied"} ${s.batches_applied}`,
@@ -128,6 +152,26 @@ healthRoutes.openapi(
       "# HELP kimchi_liquidation_subscribers Open /ws/liquidations sockets.",
       "# TYPE kimchi_liquidation_subscribers gauge",
       `kimchi_liquidation_subscribers ${liq.subscribers}`,
+      "# HELP kimchi_alert_evaluations_total Alert rules evaluated (one rule against one coin update or one " +
+        "liquidation), since the object that reports them started.",
+      "# TYPE kimchi_alert_evaluations_total counter",
+      `kimchi_alert_evaluations_total{alerts="coin"} ${s.alert_evaluations}`,
+      ...(liquidationAlerts.status === "fulfilled"
+        ? [`kimchi_alert_evaluations_total{alerts="liquidation"} ${liquidationAlerts.value.evaluations}`]
+        : []),
+      "# HELP kimchi_alerts_fired_total Alerts fired, since the object that reports them started.",
+      "# TYPE kimchi_alerts_fired_total counter",
+      `kimchi_alerts_fired_total{alerts="coin"} ${s.alerts_fired}`,
+      ...(liquidationAlerts.status === "fulfilled"
+        ? [`kimchi_alerts_fired_total{alerts="liquidation"} ${liquidationAlerts.value.fired}`]
+        : []),
+      ...(backlog.status === "fulfilled" ? notificationBacklogLines(backlog.value) : []),
+      ...(requests.status === "fulfilled" ? renderTotals(requests.value, COLLECTED_METRICS) : []),
+      "# HELP kimchi_scrape_source_up Whether a source of this scrape answered (1) or was left out (0).",
+      "# TYPE kimchi_scrape_source_up gauge",
+      ...Object.entries(sources).map(
+        ([source, r]) => `kimchi_scrape_source_up{source="${source}"} ${r.status === "fulfilled" ? 1 : 0}`,
+      ),
     ];
     return c.text(`${lines.join("\n")}\n`, 200, { "Content-Type": "text/plain; version=0.0.4" });
   },

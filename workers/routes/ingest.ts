@@ -13,6 +13,7 @@ import { requestDigest } from "../http/digest";
 import { json, problems } from "../http/openapi";
 import { Problem } from "../http/problem";
 import { router } from "../http/router";
+import { recordIngestEvents } from "../metrics/collected-metrics";
 import { collectorAuth } from "../middleware/collector-auth";
 
 export const ingestRoutes = router({ maxBodyBytes: MAX_INGEST_BYTES });
@@ -50,7 +51,8 @@ ingestRoutes.openapi(route, async (c) => {
   // the board has no use for them), after the board has judged the batch by the digest of all of it.
   const { candles, others } = splitCandles(batch.events);
   const digest = await requestDigest(batch);
-  const { outcome } = await marketBoard(c.env).applyBatch({ ...batch, events: others }, digest);
+  recordIngestEvents(batch.events);
+  const { outcome } = await marketBoard(c.env).applyBatch({ ...batch, events: others }, digest, c.var.requestId);
   if (outcome === "conflict") {
     throw new Problem(
       409,

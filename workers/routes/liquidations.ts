@@ -14,6 +14,7 @@ import { router } from "../http/router";
 import { forwardUpgrade, upgradeResponses } from "../http/websocket-upgrade";
 import { requireAdminOr } from "../middleware/auth";
 import { collectorAuth } from "../middleware/collector-auth";
+import { feedReads } from "../resilience/guarded-objects";
 
 /**
  * Liquidations from Binance, Bybit, OKX and BitMEX: windowed statistics, the newest ones with
@@ -41,7 +42,7 @@ liquidationRoutes.openapi(
   }),
   async (c) => {
     const { window } = c.req.valid("query");
-    return c.json(await liquidationFeed(c.env).aggregated(window), 200);
+    return c.json(await feedReads(c).aggregated(window), 200);
   },
 );
 
@@ -54,7 +55,7 @@ liquidationRoutes.openapi(
     description: `The same object is the \`liquidations\` member of \`GET /api/coins/latest\`. ${completenessNote}`,
     responses: { 200: json(LiquidationSummary, "The summary") },
   }),
-  async (c) => c.json(await liquidationFeed(c.env).summary(), 200),
+  async (c) => c.json(await feedReads(c).summary(), 200),
 );
 
 liquidationRoutes.openapi(
@@ -68,7 +69,7 @@ liquidationRoutes.openapi(
   }),
   async (c) => {
     const query = c.req.valid("query");
-    return c.json(await liquidationFeed(c.env).recent(filterOf(query), query.limit ?? 100), 200);
+    return c.json(await feedReads(c).recent(filterOf(query), query.limit ?? 100), 200);
   },
 );
 

@@ -22,6 +22,11 @@ import { json, problems } from "../http/openapi";
 import { Problem } from "../http/problem";
 import { router } from "../http/router";
 import { forwardUpgrade, upgradeResponses } from "../http/websocket-upgrade";
+import { boardReads, symbolReads } from "../resilience/guarded-objects";
+import { DEFAULT_LAST_GOOD_OPTIONS } from "../resilience/last-good-cache";
+import { guardedReads, ObjectUnavailable, objectGuards } from "../resilience/object-guard";
+import { StaleRendering } from "../resilience/stale-compressed-json";
+import { staleHeaders } from "../resilience/stale-marker";
 
 /**
  * Market data: the board's snapshot of every coin, one coin's history, rates and names, and the live
@@ -31,9 +36,11 @@ export const marketRoutes = router();
 
 /**
  * `/api/coins/latest` is fetched from the board (which renders and gzips it) at most every 500 ms per
- * isolate, and served stale (up to 5 s) while the next fetch runs.
+ * isolate, and served stale (up to 5 s) while the next fetch runs. On the guards' clock (tests move it).
+ * When the board fails beyond that, its last rendering is served marked `stale: true`.
  */
-const latestCache = new SnapshotCache<CompressedJson>(500, 5000);
+const latestCache = new SnapshotCache<CompressedJson>(500, 5000, () => objectGuards.now());
+const staleLatest = new StaleRendering();
 
 const SymbolParam = z.object({
   symbol: CoinSymbolParam.openapi({ param: { name: "symbol", in: "path" }, example: "BTC" }),
@@ -55,12 +62,21 @@ marketRoutes.openapi(
     responses: { 200: json(CoinsLatest, "All coins") },
   }),
   async (c) => {
-    const body = await latestCache.get(
-      () => marketBoard(c.env).latestBody(),
-      (work) => c.executionCtx.waitUntil(work),
-    );
-    // The body is JSON already rendered (and gzipped) by the board, not an object for `c.json`.
-    return respondCompressedJson(c, body, { "Cache-Control": "public, max-age=1" }) as never;
+    // Through the board's breaker, but with no last good result of the guards': this cache keeps its own.
+    const board = guardedReads(c, "market-board", marketBoard(c.env), { lastGood: false });
+    try {
+      const body = await latestCache.get(
+        () => board.latestBody(),
+        (work) => c.executionCtx.waitUntil(work),
+      );
+      // The body is JSON already rendered (and gzipped) by the board, not an object for `c.json`.
+      return respondCompressedJson(c, body, { "Cache-Control": "public, max-age=1" }) as never;
+    } catch (error) {
+      const last = latestCache.last();
+      const servable = last && objectGuards.now() - last.at <= DEFAULT_LAST_GOOD_OPTIONS.maxAgeMs;
+      if (!(error instanceof ObjectUnavailable) || !last || !servable) throw error;
+      return respondCompressedJson(c, await staleLatest.of(last.body), staleHeaders(last.at)) as never;
+    }
   },
 );
 
@@ -83,7 +99,7 @@ marketRoutes.openapi(
     },
   }),
   async (c) => {
-    const board = marketBoard(c.env);
+    const board = boardReads(c);
     const [coins, source] = await Promise.all([board.allCoins(), board.source()]);
     const prices = Object.fromEntries(coins.map((coin) => [coin.symbol, coin.prices]));
     return c.json({ prices, coins, timestamp: Date.now(), source }, 200);
@@ -112,7 +128,7 @@ marketRoutes.openapi(
     },
   }),
   async (c) => {
-    const board = marketBoard(c.env);
+    const board = boardReads(c);
     const [coins, rate, source] = await Promise.all([board.allCoins(), board.exchangeRate(), board.source()]);
     const volumes = Object.fromEntries(
       coins.map((coin) => [
@@ -158,7 +174,7 @@ marketRoutes.openapi(
     },
   }),
   async (c) => {
-    const board = marketBoard(c.env);
+    const board = boardReads(c);
     const [coins, rate, source] = await Promise.all([board.allCoins(), board.exchangeRate(), board.source()]);
     const premiums = Object.fromEntries(
       coins.filter((coin) => coin.premium !== null).map((coin) => [coin.symbol, coin.premium as Premium]),
@@ -178,7 +194,7 @@ marketRoutes.openapi(
     summary: "USD/KRW, USDT/KRW and the tether premium",
     responses: { 200: json(ExchangeRate, "The current rates") },
   }),
-  async (c) => c.json(await marketBoard(c.env).exchangeRate(), 200),
+  async (c) => c.json(await boardReads(c).exchangeRate(), 200),
 );
 
 marketRoutes.openapi(
@@ -192,7 +208,7 @@ marketRoutes.openapi(
   }),
   async (c) => {
     const { symbol } = c.req.valid("param");
-    const coin = await marketBoard(c.env).coin(symbol);
+    const coin = await boardReads(c).coin(symbol);
     if (!coin) throw new Problem(404, "unknown-coin", `No venue quotes ${symbol}`);
     return c.json(coin, 200);
   },
@@ -219,7 +235,7 @@ marketRoutes.openapi(
   }),
   async (c) => {
     const symbols = [...new Set(c.req.valid("query").symbols.toUpperCase().split(","))];
-    const coins = await marketBoard(c.env).coins(symbols);
+    const coins = await boardReads(c).coins(symbols);
     return c.json(Object.fromEntries(coins.map((coin) => [coin.symbol, coin])), 200);
   },
 );
@@ -243,7 +259,7 @@ marketRoutes.openapi(
   async (c) => {
     const { symbol } = c.req.valid("param");
     const { venue, interval, limit } = c.req.valid("query");
-    const rows = (await marketSymbol(c.env, symbol).candles(venue, interval, limit)) as CandleRow[];
+    const rows = (await symbolReads(c, symbol).candles(venue, interval, limit)) as CandleRow[];
     return c.json(rows, 200);
   },
 );
@@ -265,7 +281,7 @@ marketRoutes.openapi(
   async (c) => {
     const { symbol } = c.req.valid("param");
     const { interval, limit } = c.req.valid("query");
-    return c.json(await marketSymbol(c.env, symbol).premiumHistory(interval, limit), 200);
+    return c.json(await symbolReads(c, symbol).premiumHistory(interval, limit), 200);
   },
 );
 
@@ -284,10 +300,10 @@ marketRoutes.openapi(
   }),
   async (c) => {
     const { symbol } = c.req.valid("param");
-    const board = marketBoard(c.env);
+    const board = boardReads(c);
     const [coin, windows, source] = await Promise.all([
       board.coin(symbol),
-      marketSymbol(c.env, symbol).premiumWindows(),
+      symbolReads(c, symbol).premiumWindows(),
       board.source(),
     ]);
     if (!coin) throw new Problem(404, "unknown-coin", `No venue quotes ${symbol}`);
@@ -312,7 +328,7 @@ marketRoutes.openapi(
     summary: "Korean and English names of every coin, with the venue's caution flags",
     responses: { 200: json(z.object({ coins: z.array(CoinName), timestamp: z.number().int() }), "Names") },
   }),
-  async (c) => c.json({ coins: await marketBoard(c.env).coinNames(), timestamp: Date.now() }, 200),
+  async (c) => c.json({ coins: await boardReads(c).coinNames(), timestamp: Date.now() }, 200),
 );
 
 marketRoutes.openapi(
@@ -324,7 +340,7 @@ marketRoutes.openapi(
     responses: { 200: json(FearGreed, "The latest index"), ...problems(404) },
   }),
   async (c) => {
-    const index = await marketBoard(c.env).fearGreedIndex();
+    const index = await boardReads(c).fearGreedIndex();
     if (!index) throw new Problem(404, "not-collected", "The Fear & Greed index has not been collected yet");
     return c.json(index, 200);
   },

@@ -1,5 +1,4 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { userLedger } from "../../durable-objects/addresses";
 import { integerParam } from "../../protocol/common";
 import { MarketSymbol, Order, OrderCreate, OrderStatus, pageOf } from "../../protocol/trading";
 import { database } from "../db/client";
@@ -10,6 +9,7 @@ import { json, problems } from "../http/openapi";
 import { Problem } from "../http/problem";
 import { router } from "../http/router";
 import { assertOwnerOrAdmin, requireAuth } from "../middleware/auth";
+import { ledgerReads, ledgerWrites } from "../resilience/guarded-objects";
 import { orderOwner } from "../trading/order-owner";
 
 /**
@@ -71,7 +71,7 @@ ordersRoutes.openapi(
       ]);
     }
     const idempotency = key ? { key, hash: await requestDigest({ ...request, user_id: userId }) } : null;
-    const order = ledgerValue(await userLedger(c.env, userId).placeOrder(request, idempotency));
+    const order = ledgerValue(await ledgerWrites(c, userId).placeOrder(request, idempotency, c.var.requestId));
     return c.json(order, 201);
   },
 );
@@ -106,9 +106,7 @@ ordersRoutes.openapi(
   async (c) => {
     const { status, symbol, limit, cursor } = c.req.valid("query");
     const base = symbol?.split("/")[0];
-    const page = ledgerValue(
-      await userLedger(c.env, c.var.user.id).listOrders({ status, base }, limit, cursor ?? null),
-    );
+    const page = ledgerValue(await ledgerReads(c, c.var.user.id).listOrders({ status, base }, limit, cursor ?? null));
     const quote = symbol?.split("/")[1];
     return c.json(quote ? { ...page, items: page.items.filter((o) => o.symbol === symbol) } : page, 200);
   },
@@ -124,7 +122,7 @@ ordersRoutes.openapi(
     middleware: [requireAuth()] as const,
     responses: { 200: json(z.array(Order), "The orders as they ended"), ...problems(401, 503) },
   }),
-  async (c) => c.json(ledgerValue(await userLedger(c.env, c.var.user.id).cancelAll()), 200),
+  async (c) => c.json(ledgerValue(await ledgerWrites(c, c.var.user.id).cancelAll()), 200),
 );
 
 ordersRoutes.openapi(
@@ -145,7 +143,7 @@ ordersRoutes.openapi(
     const { user_id } = c.req.valid("param");
     const { limit, offset } = c.req.valid("query");
     assertOwnerOrAdmin(c.var.user, user_id, "user");
-    return c.json(ledgerValue(await userLedger(c.env, user_id).ordersPage(offset, limit)), 200);
+    return c.json(ledgerValue(await ledgerReads(c, user_id).ordersPage(offset, limit)), 200);
   },
 );
 
@@ -163,7 +161,7 @@ ordersRoutes.openapi(
   async (c) => {
     const { id } = c.req.valid("param");
     const owner = await orderOwner(database(c.env), c.var.user, id);
-    return c.json(ledgerValue(await userLedger(c.env, owner).getOrder(id)), 200);
+    return c.json(ledgerValue(await ledgerReads(c, owner).getOrder(id)), 200);
   },
 );
 
@@ -182,7 +180,7 @@ ordersRoutes.openapi(
   async (c) => {
     const { id } = c.req.valid("param");
     const owner = await orderOwner(database(c.env), c.var.user, id);
-    return c.json(ledgerValue(await userLedger(c.env, owner).cancelOrder(id)), 200);
+    return c.json(ledgerValue(await ledgerWrites(c, owner).cancelOrder(id)), 200);
   },
 );
 
@@ -213,6 +211,6 @@ ordersRoutes.openapi(
       ]);
     }
     const owner = await orderOwner(database(c.env), c.var.user, id);
-    return c.json(ledgerValue(await userLedger(c.env, owner).cancelOrder(id)), 200);
+    return c.json(ledgerValue(await ledgerWrites(c, owner).cancelOrder(id)), 200);
   },
 );

@@ -1,11 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { userLedger } from "../../durable-objects/addresses";
 import { PnlSummary, Position, PositionUpdate } from "../../protocol/trading";
 import { SMALL_BODY_BYTES } from "../http/body-limit";
 import { ledgerValue } from "../http/ledger-result";
 import { json, problems } from "../http/openapi";
 import { router } from "../http/router";
 import { assertOwnerOrAdmin, requireAuth, requireRole } from "../middleware/auth";
+import { ledgerReads, ledgerWrites } from "../resilience/guarded-objects";
 
 /** Positions (seed: trading-service position management): per venue and market, valued at live prices. */
 export const positionsRoutes = router({ maxBodyBytes: SMALL_BODY_BYTES });
@@ -27,7 +27,7 @@ positionsRoutes.openapi(
   async (c) => {
     const { user_id } = c.req.valid("param");
     assertOwnerOrAdmin(c.var.user, user_id, "user");
-    return c.json(ledgerValue(await userLedger(c.env, user_id).positions()), 200);
+    return c.json(ledgerValue(await ledgerReads(c, user_id).positions()), 200);
   },
 );
 
@@ -45,7 +45,7 @@ positionsRoutes.openapi(
   async (c) => {
     const { user_id } = c.req.valid("param");
     assertOwnerOrAdmin(c.var.user, user_id, "user");
-    return c.json(ledgerValue(await userLedger(c.env, user_id).pnl()), 200);
+    return c.json(ledgerValue(await ledgerReads(c, user_id).pnl()), 200);
   },
 );
 
@@ -65,6 +65,6 @@ positionsRoutes.openapi(
   }),
   async (c) => {
     const update = c.req.valid("json");
-    return c.json(ledgerValue(await userLedger(c.env, update.user_id).adjustPosition(update)), 200);
+    return c.json(ledgerValue(await ledgerWrites(c, update.user_id).adjustPosition(update)), 200);
   },
 );

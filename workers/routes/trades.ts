@@ -1,5 +1,4 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { userLedger } from "../../durable-objects/addresses";
 import { integerParam } from "../../protocol/common";
 import { PremiumTrade, PremiumTradeCreate } from "../../protocol/trading";
 import { SMALL_BODY_BYTES } from "../http/body-limit";
@@ -8,6 +7,7 @@ import { ledgerValue } from "../http/ledger-result";
 import { json, problems } from "../http/openapi";
 import { router } from "../http/router";
 import { requireAuth } from "../middleware/auth";
+import { ledgerReads, ledgerWrites } from "../resilience/guarded-objects";
 
 /** The kimchi-premium trade: buy on one venue, sell the same quantity on the other, in one request. */
 export const tradesRoutes = router({ maxBodyBytes: SMALL_BODY_BYTES });
@@ -41,7 +41,7 @@ tradesRoutes.openapi(
     const request = c.req.valid("json");
     const key = c.req.valid("header")["idempotency-key"];
     const idempotency = key ? { key, hash: await requestDigest(request) } : null;
-    return c.json(ledgerValue(await userLedger(c.env, c.var.user.id).placePremiumTrade(request, idempotency)), 201);
+    return c.json(ledgerValue(await ledgerWrites(c, c.var.user.id).placePremiumTrade(request, idempotency)), 201);
   },
 );
 
@@ -56,8 +56,7 @@ tradesRoutes.openapi(
     request: { query: z.object({ limit: integerParam(1, 200).default(50) }) },
     responses: { 200: json(z.array(PremiumTrade), "Trades"), ...problems(400, 401) },
   }),
-  async (c) =>
-    c.json(ledgerValue(await userLedger(c.env, c.var.user.id).premiumTrades(c.req.valid("query").limit)), 200),
+  async (c) => c.json(ledgerValue(await ledgerReads(c, c.var.user.id).premiumTrades(c.req.valid("query").limit)), 200),
 );
 
 tradesRoutes.openapi(
@@ -71,5 +70,5 @@ tradesRoutes.openapi(
     request: { params: z.object({ id: z.uuid().openapi({ param: { name: "id", in: "path" } }) }) },
     responses: { 200: json(PremiumTrade, "The trade"), ...problems(400, 401, 404) },
   }),
-  async (c) => c.json(ledgerValue(await userLedger(c.env, c.var.user.id).premiumTrade(c.req.valid("param").id)), 200),
+  async (c) => c.json(ledgerValue(await ledgerReads(c, c.var.user.id).premiumTrade(c.req.valid("param").id)), 200),
 );

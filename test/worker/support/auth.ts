@@ -42,12 +42,15 @@ export function register(body: Record<string, unknown>, ip?: string): Promise<Re
   return postJson("/api/auth/register", body, { ip });
 }
 
-/** Signs in with the OAuth2 password grant (form-encoded). */
-export function signIn(email: string, password: string, ip?: string): Promise<Response> {
+/** Signs in with the OAuth2 password grant (form-encoded); `requestId` is sent as `X-Request-Id`. */
+export function signIn(email: string, password: string, ip?: string, requestId?: string): Promise<Response> {
   return call("/api/auth/token", {
     ip,
     method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    headers: {
+      "Content-Type": "application/x-www-form-urlencoded",
+      ...(requestId ? { "X-Request-Id": requestId } : {}),
+    },
     body: new URLSearchParams({ grant_type: "password", username: email, password }).toString(),
   });
 }

@@ -15,7 +15,7 @@ export class AccountNav {
   private readonly signedOut: HTMLElement;
   private readonly signedIn: HTMLElement;
   private readonly links: Record<
-    "signin" | "signup" | "desk" | "inbox" | "alerts" | "settings" | "profile",
+    "signin" | "signup" | "desk" | "inbox" | "analytics" | "alerts" | "settings" | "profile",
     HTMLElement
   >;
   private readonly inboxLabel: HTMLElement;
@@ -35,6 +35,7 @@ export class AccountNav {
       signup: link("signup", "nav-link nav-primary"),
       desk: link("desk"),
       inbox: link("inbox", "nav-link nav-inbox"),
+      analytics: link("analytics", "menu-item"),
       alerts: link("alerts", "menu-item"),
       settings: link("settings", "menu-item"),
       profile: link("profile", "menu-item"),
@@ -61,6 +62,7 @@ export class AccountNav {
         "div",
         { class: "menu-panel" },
         this.who,
+        this.links.analytics,
         this.links.alerts,
         this.links.settings,
         this.links.profile,
@@ -101,6 +103,7 @@ export class AccountNav {
     setText(this.links.signup, tr("signUp"));
     setText(this.links.desk, tr("desk"));
     setText(this.inboxLabel, tr("inbox"));
+    setText(this.links.analytics, tr("analytics"));
     setText(this.links.alerts, tr("alerts"));
     setText(this.links.settings, tr("notificationSettings"));
     setText(this.links.profile, tr("profile"));

@@ -5,6 +5,7 @@
 import { ProfilePage } from "../account/profile-page";
 import { AlertsPage } from "../alerts/alerts-page";
 import { InboxPage } from "../alerts/inbox-page";
+import { AnalyticsPage } from "../analytics/analytics-page";
 import { AuthPage } from "../auth/auth-page";
 import { NotificationSettingsPage } from "../notifications/settings-page";
 import type { Page } from "../page";
@@ -24,6 +25,7 @@ export function buildTraderPages(ctx: TraderContext): TraderPages {
     ["signin", new AuthPage(ctx, "signin")],
     ["signup", new AuthPage(ctx, "signup")],
     ["desk", new DeskPage(ctx, dialog)],
+    ["analytics", new AnalyticsPage(ctx)],
     ["profile", new ProfilePage(ctx)],
     ["alerts", new AlertsPage(ctx)],
     ["inbox", new InboxPage(ctx)],
