@@ -8,6 +8,8 @@ import { liquidationFeed, marketSymbol } from "./addresses";
 import type { AlertBands } from "./alerts/alert-bands";
 import { BoardAlertBands } from "./alerts/board-alert-bands";
 import { AppliedBatches } from "./market/applied-batches";
+import { BoardCounters } from "./market/board-counters";
+import { type BoardStats, feedFreshness } from "./market/board-stats";
 import { CoinView } from "./market/coin-view";
 import type { PremiumWindows } from "./market/premium-context";
 import { PremiumWindowStore } from "./market/premium-window-store";
@@ -40,21 +42,6 @@ export interface BoardApplyResult {
 }
 
 /** What `/health/ready` and `/metrics` read from the board. */
-export interface BoardStats {
-  venues: Record<string, { markets: number; newest_timestamp: number; age_ms: number; stale: boolean }>;
-  fx: { age_ms: number; stale: boolean } | null;
-  subscribers: Record<string, number>;
-  batches_applied: number;
-  batches_duplicate: number;
-  batches_conflict: number;
-  events_applied: number;
-  /** Coins whose history waits in the outbox for delivery to their MarketSymbol. */
-  symbol_outbox: number;
-  /** Coin alert rules evaluated and alerts fired in the coins' objects, as their deliveries answered. */
-  alert_evaluations: number;
-  alerts_fired: number;
-}
-
 /**
  * MarketBoard: the one object that sees every coin. It keeps the latest ticker per market, the
  * USD/KRW rate, coin names and the Fear & Greed index (`TickerBook`), shows every coin with both
@@ -80,17 +67,8 @@ export class MarketBoard extends HibernatingObject<SocketState, ClientMessage> i
   /** Liquidations relayed by the feed, waiting for the next flush to `/ws/prices` (oldest first). */
   private pendingLiquidations: LiquidationRecord[] = [];
   private lastPrune = 0;
-  /** Counters since this instance started, for `/metrics` (Prometheus copes with resets). */
-  private readonly counters = {
-    batches_applied: 0,
-    batches_duplicate: 0,
-    batches_conflict: 0,
-    events_applied: 0,
-    alert_evaluations: 0,
-    alerts_fired: 0,
-  };
-  /** Open `/ws/prices/{symbol}` sockets per coin (those with any), as each coin last answered a delivery. */
-  private readonly coinSubscribers = new Map<string, number>();
+  /** Ingest and alert counters and coin sockets, for `/metrics`. */
+  private readonly counters = new BoardCounters();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -112,10 +90,7 @@ export class MarketBoard extends HibernatingObject<SocketState, ClientMessage> i
   /** Delivers a coin's update to its MarketSymbol and keeps what the answer tells `/metrics`. */
   private async deliverToSymbol(base: string, update: SymbolUpdate): Promise<{ watched: boolean }> {
     const answer = await marketSymbol(this.env, base).applyUpdate(update);
-    this.counters.alert_evaluations += answer.alert_evaluations;
-    this.counters.alerts_fired += answer.alerts_fired;
-    if (answer.subscribers > 0) this.coinSubscribers.set(base, answer.subscribers);
-    else this.coinSubscribers.delete(base);
+    this.counters.delivery(base, answer);
     return answer;
   }
 
@@ -131,8 +106,7 @@ export class MarketBoard extends HibernatingObject<SocketState, ClientMessage> i
   async applyBatch(batch: IngestBatch, digest: string, requestId?: string): Promise<BoardApplyResult> {
     const seen = this.batches.seen(batch.batch_id, digest);
     if (seen !== "new") {
-      this.counters[seen === "conflict" ? "batches_conflict" : "batches_duplicate"]++;
-      logBatch(batch, seen, requestId);
+      this.counters.batch(batch, seen, requestId);
       return { outcome: seen };
     }
 
@@ -192,9 +166,7 @@ export class MarketBoard extends HibernatingObject<SocketState, ClientMessage> i
     }
     const updates = this.symbolUpdates(ticksByBase, now);
     this.outbox.add(updates, this.alertBands.urgent(updates));
-    this.counters.batches_applied++;
-    this.counters.events_applied += batch.events.length;
-    logBatch(batch, "applied", requestId);
+    this.counters.batch(batch, "applied", requestId);
     return { outcome: "applied" };
   }
 
@@ -341,29 +313,14 @@ export class MarketBoard extends HibernatingObject<SocketState, ClientMessage> i
 
   /** Feed freshness per venue, open sockets per stream and ingest counters, for `/health/ready` and `/metrics`. */
   stats(): BoardStats {
-    const now = Date.now();
-    const bounds = readBounds(this.env);
-    const venues: BoardStats["venues"] = {};
-    for (const t of this.book.allTickers()) {
-      const v = venues[t.venue] ?? { markets: 0, newest_timestamp: 0, age_ms: 0, stale: false };
-      venues[t.venue] = v;
-      v.markets++;
-      v.newest_timestamp = Math.max(v.newest_timestamp, t.timestamp);
-    }
-    for (const v of Object.values(venues)) {
-      v.age_ms = now - v.newest_timestamp;
-      v.stale = v.age_ms > bounds.tickerMs;
-    }
-    const fx = this.book.usdKrw();
     return {
-      venues,
-      fx: fx ? { age_ms: now - fx.timestamp, stale: now - fx.timestamp > bounds.fxMs } : null,
+      ...feedFreshness(this.book, readBounds(this.env), Date.now()),
       subscribers: {
         market: this.fanout.count("market"),
         prices: this.fanout.count("prices"),
-        coin: [...this.coinSubscribers.values()].reduce((a, b) => a + b, 0),
+        coin: this.counters.coinSockets(),
       },
-      ...this.counters,
+      ...this.counters.snapshot(),
       symbol_outbox: this.outbox.size(),
     };
   }
@@ -465,18 +422,6 @@ export class MarketBoard extends HibernatingObject<SocketState, ClientMessage> i
 }
 
 /** One JSON line per ingest batch, with the gateway's request id: what the board made of it. */
-function logBatch(batch: IngestBatch, outcome: BoardApplyResult["outcome"], requestId: string | undefined): void {
-  console.log(
-    JSON.stringify({
-      msg: "ingest batch",
-      request_id: requestId,
-      batch_id: batch.batch_id,
-      outcome,
-      events: batch.events.length,
-    }),
-  );
-}
-
 /** `?symbols=BTC,ETH` on a WebSocket URL: the initial subscription (all coins when absent). */
 export function parseSymbolsParam(value: string | null): string[] | null {
   if (!value) return null;
