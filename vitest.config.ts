@@ -43,6 +43,8 @@ export default defineConfig(async () => {
                   // Rate limits off: tests call as many users and addresses as they like; the rate-limit test
                   // turns them on with TEST_RATE_LIMIT (below) in place of the real limits.
                   RATE_LIMITS: "off",
+                  // Three sockets a fan-out shard: every stream test with more sockets spans shards.
+                  FANOUT_SHARD_CEILING: "3",
                   VAPID_PRIVATE_JWK:
                     '{"kty":"EC","crv":"P-256","x":"aNoR1lt_mkoV3xTM-i5kpPTf98PsdkHPS_T9dy3MQrA","y":"Wz1Jpie8339hyV6o71saB2Bm63-Y96-WfQFR9kQTBFM","d":"2Z9Br_8fY6m-QgW3MeD7IEjLtobAZft-7cl2esEWKhU"}',
                 },

@@ -27,3 +27,8 @@ export function userLedger(env: Env, userId: string) {
 export function metricsCollector(env: Env) {
   return env.METRICS_COLLECTOR.get(env.METRICS_COLLECTOR.idFromName("metrics"));
 }
+
+/** One fan-out shard of a stream, by its name (`market#0`, `coin:BTC#1`: see `shardName`). */
+export function fanoutShard(env: Env, name: string) {
+  return env.FANOUT_SHARD.get(env.FANOUT_SHARD.idFromName(name));
+}

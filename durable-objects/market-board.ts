@@ -2,9 +2,8 @@ import type { Source } from "../protocol/common";
 import type { IngestBatch, TickerEvent } from "../protocol/ingest";
 import { type LiquidationRecord, type LiquidationSummary, withKrw } from "../protocol/liquidations";
 import type { Coin, CoinName, ExchangeRate, FearGreed } from "../protocol/market";
-import { type CandleResolution, isBoardMarket, isCoinSymbol, marketKey } from "../protocol/venues";
-import { ClientMessage } from "../protocol/websocket";
-import { liquidationFeed, marketSymbol } from "./addresses";
+import { type CandleResolution, isBoardMarket, marketKey } from "../protocol/venues";
+import { fanoutShard, liquidationFeed, marketSymbol } from "./addresses";
 import type { AlertBands } from "./alerts/alert-bands";
 import { BoardAlertBands } from "./alerts/board-alert-bands";
 import { AppliedBatches } from "./market/applied-batches";
@@ -19,10 +18,17 @@ import { draftCandles, premiumPoint, type SymbolUpdate, ticksOf } from "./market
 import { type StoredTicker, TickerBook } from "./market/ticker-book";
 import { UsdKrwHistory } from "./market/usd-krw-history";
 import { toAsciiJson } from "./sockets/ascii-json";
-import { ConflatedFanout, type FanoutSource, type SocketState } from "./sockets/conflated-fanout";
-import { HibernatingObject } from "./sockets/hibernating-object";
-import { type CompressedJson, compressJson } from "./support/compressed-json";
-import { readBounds, readFanoutInterval } from "./support/settings";
+import type { StreamPublisher, StreamSnapshot } from "./sockets/shard-protocol";
+import { ShardedFanout, type ShardedFanoutSource } from "./sockets/sharded-fanout";
+import {
+  type CompressedJson,
+  compressJson,
+  type EncodedJson,
+  encodingOf,
+  type JsonEncoding,
+} from "./support/compressed-json";
+import { EvictableObject } from "./support/evictable-object";
+import { readBounds, readFanoutInterval, readShardCeiling } from "./support/settings";
 import { SnapshotCache } from "./support/snapshot-cache";
 
 /** How long a rendered `/api/coins/latest` body is reused (keeps prices and `stale` flags current). */
@@ -45,14 +51,14 @@ export interface BoardApplyResult {
 /**
  * MarketBoard: the one object that sees every coin. It keeps the latest ticker per market, the
  * USD/KRW rate, coin names and the Fear & Greed index (`TickerBook`), shows every coin with both
- * premiums (`CoinView`), serves the all-coins REST payloads, and fans conflated updates out to
- * `/ws/market` and `/ws/prices` (with the liquidations the LiquidationFeed relays).
+ * premiums (`CoinView`), serves the all-coins REST payloads, and publishes conflated updates of
+ * `/ws/market` and `/ws/prices` (with the liquidations the LiquidationFeed relays) to the streams'
+ * fan-out shards (`ShardedFanout`, `FanoutShard`), which hold the sockets.
  *
  * Every batch is applied once (its `batch_id` is remembered) in one storage commit, and each touched
  * coin's history goes to its `MarketSymbol` through the `SymbolOutbox`, delivered in the background.
  */
-export class MarketBoard extends HibernatingObject<SocketState, ClientMessage> implements FanoutSource {
-  protected readonly clientMessages = ClientMessage;
+export class MarketBoard extends EvictableObject implements ShardedFanoutSource, StreamPublisher {
   private readonly book: TickerBook;
   private readonly batches: AppliedBatches;
   private readonly usdKrw: UsdKrwHistory;
@@ -61,7 +67,7 @@ export class MarketBoard extends HibernatingObject<SocketState, ClientMessage> i
   private readonly outbox: SymbolOutbox;
   /** Per coin with alerts: the readings' bands its MarketSymbol reported (see `setAlertBands`). */
   private readonly alertBands: BoardAlertBands;
-  private readonly fanout: ConflatedFanout;
+  private readonly fanout: ShardedFanout;
   /** `/api/coins/latest`, rendered at most every 500 ms and served stale (up to 5 s) while the next renders. */
   private readonly latestCache = new SnapshotCache<CompressedJson>(SNAPSHOT_MAX_AGE_MS, SNAPSHOT_MAX_STALE_MS);
   /** Liquidations relayed by the feed, waiting for the next flush to `/ws/prices` (oldest first). */
@@ -79,7 +85,9 @@ export class MarketBoard extends HibernatingObject<SocketState, ClientMessage> i
     this.windows = new PremiumWindowStore(sql);
     this.alertBands = new BoardAlertBands(sql);
     this.view = new CoinView(this.book, readBounds(env), (base) => this.windows.get(base));
-    this.fanout = new ConflatedFanout(ctx, this.sockets, this, readFanoutInterval(env));
+    this.fanout = new ShardedFanout(ctx, this, readFanoutInterval(env), readShardCeiling(env), (name) =>
+      fanoutShard(env, name),
+    );
     this.outbox = new SymbolOutbox(
       ctx.storage,
       (base, update) => this.deliverToSymbol(base, update),
@@ -228,7 +236,7 @@ export class MarketBoard extends HibernatingObject<SocketState, ClientMessage> i
    * `/ws/prices` update. Nothing is kept while no `/ws/prices` socket is open.
    */
   relayLiquidations(records: LiquidationRecord[]): void {
-    if (this.fanout.count("prices") === 0) {
+    if (!this.fanout.hasShards("prices")) {
       this.pendingLiquidations = [];
       return;
     }
@@ -283,8 +291,9 @@ export class MarketBoard extends HibernatingObject<SocketState, ClientMessage> i
    * waits for a render. `liquidations` is the LiquidationFeed's summary (asked for once per render,
    * with the board's USD/KRW rate; null if the feed does not answer).
    */
-  latestBody(): Promise<CompressedJson> {
-    return this.latestCache.get(() => this.renderLatest());
+  async latestBody(encoding: JsonEncoding): Promise<EncodedJson> {
+    // Only the encoding the caller serves crosses the RPC (the gzip one is a tenth of the other).
+    return encodingOf(await this.latestCache.get(() => this.renderLatest()), encoding);
   }
 
   private async renderLatest(): Promise<CompressedJson> {
@@ -316,91 +325,45 @@ export class MarketBoard extends HibernatingObject<SocketState, ClientMessage> i
     return {
       ...feedFreshness(this.book, readBounds(this.env), Date.now()),
       subscribers: {
-        market: this.fanout.count("market"),
-        prices: this.fanout.count("prices"),
+        market: this.fanout.subscribers("market"),
+        prices: this.fanout.subscribers("prices"),
         coin: this.counters.coinSockets(),
       },
+      fanout_shards: { market: this.fanout.shardCount("market"), prices: this.fanout.shardCount("prices") },
+      fanout_flushes: { ...this.fanout.counts },
       ...this.counters.snapshot(),
       symbol_outbox: this.outbox.size(),
     };
   }
 
-  // --- WebSockets ------------------------------------------------------------------------------
+  // --- the streams' shards (StreamPublisher) ---------------------------------------------------
 
-  /** Accepts a WebSocket upgrade forwarded by the gateway (`/ws/market` or `/ws/prices`). */
-  override async fetch(request: Request): Promise<Response> {
-    const url = new URL(request.url);
-    const stream = url.pathname.endsWith("/prices") ? "prices" : "market";
-    const state: SocketState = {
-      stream,
-      symbols: parseSymbolsParam(url.searchParams.get("symbols")),
-      seq: 0,
-      heard_at: Date.now(),
-    };
-    return this.acceptUpgrade(request, [stream], state);
+  /** The shard a new `/ws/market` or `/ws/prices` socket goes to (by load; see `ShardDirectory`). */
+  placeSubscriber(stream: string): string {
+    return this.fanout.place(stream);
   }
 
-  protected override sendFrame(ws: WebSocket, type: string, body: string): void {
-    this.fanout.send(ws, type, body);
+  /** Every coin (or some) as last published to the streams, numbered with the stream's last flush. */
+  streamSnapshot(stream: string, symbols: string[] | null): StreamSnapshot {
+    return this.fanout.snapshot(stream, symbols);
   }
 
-  protected override sendSnapshot(ws: WebSocket): void {
-    const state = this.sockets.stateOf(ws);
-    if (!state) return;
-    const coins = this.publishedCoins(state.symbols ?? [...this.book.bases()].sort());
-    const data = toAsciiJson({
+  /** A snapshot's `data`: each coin as last published (the next flush's patches apply to exactly that). */
+  renderSnapshot(symbols: string[] | null): string {
+    const now = Date.now();
+    const usdtKrw = this.view.usdtKrwByVenue();
+    const coins = (symbols ?? [...this.book.bases()].sort())
+      .filter((b) => this.book.has(b))
+      .map((b) => this.fanout.snapshotState(b, () => this.view.coin(b, now, usdtKrw)));
+    return toAsciiJson({
       coins,
       exchange_rate: this.view.exchangeRate(),
       fear_greed: this.book.fearGreed(),
       source: this.book.source(),
     });
-    this.sendFrame(ws, "snapshot", `"data":${data}`);
   }
 
-  /** Each coin as last published to the streams: the next update's patches apply to exactly that. */
-  private publishedCoins(bases: Iterable<string>): Coin[] {
-    const now = Date.now();
-    const usdtKrw = this.view.usdtKrwByVenue();
-    return [...bases]
-      .filter((b) => this.book.has(b))
-      .map((b) => this.fanout.snapshotState(b, () => this.view.coin(b, now, usdtKrw)));
-  }
-
-  /**
-   * `snapshot` is answered by a (rate-limited) snapshot. `subscribe` and `unsubscribe` are answered by
-   * a `subscription` message with only the coins the client did not have; joining every coin (`*`)
-   * is answered by a snapshot, since the socket then follows the all-coins group's `seq`.
-   */
-  protected override onClientMessage(ws: WebSocket, message: ClientMessage, state: SocketState): void {
-    if (message.op === "snapshot") {
-      this.requestSnapshot(ws);
-      return;
-    }
-    const before = state.symbols;
-    let added: string[] = [];
-    if (message.op === "subscribe") {
-      if (message.symbols.includes("*")) {
-        state.symbols = null;
-      } else {
-        // From every coin, `subscribe` narrows to the coins named (the client has them all already).
-        const had = new Set(before ?? []);
-        added = before === null ? [] : message.symbols.filter((s) => !had.has(s));
-        state.symbols = [...new Set([...(before ?? []), ...message.symbols])];
-      }
-    } else {
-      const drop = new Set(message.symbols);
-      state.symbols = (before ?? [...this.book.bases()]).filter((s) => !drop.has(s));
-    }
-    this.fanout.update(ws, state, before === null);
-    if (state.symbols === null && before !== null) {
-      this.requestSnapshot(ws);
-      return;
-    }
-    const data = toAsciiJson({ symbols: state.symbols, coins: this.publishedCoins(new Set(added)) });
-    this.sendFrame(ws, "subscription", `"data":${data}`);
-  }
-
-  // --- FanoutSource ------------------------------------------------------------------------------
+  // --- ShardedFanoutSource ------------------------------------------------------------------------------
 
   currentState(key: string): Coin | undefined {
     if (!this.book.has(key)) return undefined;
@@ -419,15 +382,4 @@ export class MarketBoard extends HibernatingObject<SocketState, ClientMessage> i
     this.pendingLiquidations = [];
     return `"liquidations":${toAsciiJson(list)}`;
   }
-}
-
-/** One JSON line per ingest batch, with the gateway's request id: what the board made of it. */
-/** `?symbols=BTC,ETH` on a WebSocket URL: the initial subscription (all coins when absent). */
-export function parseSymbolsParam(value: string | null): string[] | null {
-  if (!value) return null;
-  const symbols = value
-    .split(",")
-    .map((s) => s.trim().toUpperCase())
-    .filter(isCoinSymbol);
-  return symbols.length > 0 ? [...new Set(symbols)].slice(0, 500) : null;
 }

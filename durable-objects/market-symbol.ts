@@ -8,8 +8,7 @@ import {
   isBoardMarket,
   KRW_VENUES,
 } from "../protocol/venues";
-import { CoinStreamClientMessage } from "../protocol/websocket";
-import { marketBoard, marketSymbol, userLedger } from "./addresses";
+import { fanoutShard, marketBoard, marketSymbol, userLedger } from "./addresses";
 import { AlertBook } from "./alerts/alert-book";
 import { loadCoinRules } from "./alerts/alert-rows";
 import { evaluateCoinAlerts } from "./alerts/coin-alerts";
@@ -24,9 +23,10 @@ import type { SymbolUpdateAnswer } from "./market/symbol-outbox";
 import type { SymbolUpdate } from "./market/symbol-update";
 import { type CandleCoverage, VenueCandles } from "./market/venue-candles";
 import { toAsciiJson } from "./sockets/ascii-json";
-import { ConflatedFanout, type FanoutSource, type SocketState } from "./sockets/conflated-fanout";
-import { HibernatingObject } from "./sockets/hibernating-object";
-import { readFanoutInterval } from "./support/settings";
+import type { StreamPublisher, StreamSnapshot } from "./sockets/shard-protocol";
+import { ShardedFanout, type ShardedFanoutSource } from "./sockets/sharded-fanout";
+import { EvictableObject } from "./support/evictable-object";
+import { readFanoutInterval, readShardCeiling } from "./support/settings";
 import type { MatchMessage, RestingOrder } from "./trading/records";
 import { readTradingConfig } from "./trading/trading-config";
 
@@ -51,10 +51,9 @@ const ALERT_RETRY_MS = 2_000;
  * interval while someone watches this coin's stream or an order rests on it, and for a tick that
  * reaches an alert band; about once a second otherwise.
  */
-export class MarketSymbol extends HibernatingObject<SocketState, CoinStreamClientMessage> implements FanoutSource {
-  protected readonly clientMessages = CoinStreamClientMessage;
+export class MarketSymbol extends EvictableObject implements ShardedFanoutSource, StreamPublisher {
   private coin: Coin | null = null;
-  private readonly fanout: ConflatedFanout;
+  private readonly fanout: ShardedFanout;
   private readonly matcher: OrderMatcher;
   private readonly venueCandles: VenueCandles;
   private readonly drafts: DraftCandles;
@@ -73,7 +72,9 @@ export class MarketSymbol extends HibernatingObject<SocketState, CoinStreamClien
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.fanout = new ConflatedFanout(ctx, this.sockets, this, readFanoutInterval(env));
+    this.fanout = new ShardedFanout(ctx, this, readFanoutInterval(env), readShardCeiling(env), (name) =>
+      fanoutShard(env, name),
+    );
     const trading = readTradingConfig(env);
     this.matcher = new OrderMatcher(ctx.storage, trading.participation, trading.priceStaleMs, (userId, messages) =>
       userLedger(env, userId).applyMatches(messages),
@@ -136,7 +137,7 @@ export class MarketSymbol extends HibernatingObject<SocketState, CoinStreamClien
       this.prune(now);
     }
     if (update.premiums.length > 0 && now - this.windowsAt > WINDOWS_EVERY_MS) void this.scheduleAlarm(0);
-    const subscribers = this.fanout.count();
+    const subscribers = this.fanout.subscribers();
     return {
       watched: subscribers > 0 || this.matcher.size() > 0,
       subscribers,
@@ -375,31 +376,25 @@ export class MarketSymbol extends HibernatingObject<SocketState, CoinStreamClien
     return this.premiums.history(interval, limit, Date.now());
   }
 
-  // --- WebSockets ------------------------------------------------------------------------------
+  // --- the stream's shards (StreamPublisher) ----------------------------------------------------
 
-  /** Accepts `/ws/prices/{symbol}` forwarded by the gateway. */
-  override async fetch(request: Request): Promise<Response> {
-    const state: SocketState = { stream: "coin", symbols: null, seq: 0, heard_at: Date.now() };
-    return this.acceptUpgrade(request, ["coin"], state);
+  /** The shard a new `/ws/prices/{symbol}` socket goes to (by load; see `ShardDirectory`). */
+  placeSubscriber(stream: string): string {
+    return this.fanout.place(stream);
   }
 
-  protected override sendFrame(ws: WebSocket, type: string, body: string): void {
-    this.fanout.send(ws, type, body);
+  /** The coin as last published to its stream, numbered with the stream's last flush. */
+  streamSnapshot(stream: string): StreamSnapshot {
+    return this.fanout.snapshot(stream, null);
   }
 
-  protected override sendSnapshot(ws: WebSocket): void {
-    // As last published to the stream: the next update's patch applies to exactly that.
+  /** A snapshot's `data`: the coin as last published (the next flush's patch applies to exactly that). */
+  renderSnapshot(): string {
     const coin = this.coin;
-    const coins = coin ? [this.fanout.snapshotState(coin.symbol, () => coin)] : [];
-    this.sendFrame(ws, "snapshot", `"data":${toAsciiJson({ coins })}`);
+    return toAsciiJson({ coins: coin ? [this.fanout.snapshotState(coin.symbol, () => coin)] : [] });
   }
 
-  /** `snapshot` (the only message on a one-coin stream) asks for a fresh snapshot. */
-  protected override onClientMessage(ws: WebSocket): void {
-    this.requestSnapshot(ws);
-  }
-
-  // --- FanoutSource ------------------------------------------------------------------------------
+  // --- ShardedFanoutSource ------------------------------------------------------------------------------
 
   currentState(): Coin | undefined {
     return this.coin ?? undefined;

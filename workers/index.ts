@@ -10,6 +10,7 @@ import { createApp } from "./app";
 import { handleQueue } from "./notifications/consumer";
 import { trimNotifications } from "./notifications/retention";
 
+export { FanoutShard } from "../durable-objects/fanout-shard";
 export { LiquidationFeed } from "../durable-objects/liquidation-feed";
 export { MarketBoard } from "../durable-objects/market-board";
 export { MarketSymbol } from "../durable-objects/market-symbol";

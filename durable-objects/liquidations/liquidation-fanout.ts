@@ -1,5 +1,5 @@
 /**
- * WebSocket fan-out of liquidations for the LiquidationFeed (the sibling of `conflated-fanout.ts`).
+ * WebSocket fan-out of liquidations for the LiquidationFeed (the sibling of `sharded-fanout.ts`, without shards).
  *
  * Liquidations are events, not states, so they can't be conflated to "the latest wins"; instead
  * they are batched: producers `push` as often as they like, and at most once per `intervalMs` each

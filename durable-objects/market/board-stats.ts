@@ -8,7 +8,12 @@ import type { TickerBook } from "./ticker-book";
 export interface BoardStats {
   venues: Record<string, { markets: number; newest_timestamp: number; age_ms: number; stale: boolean }>;
   fx: { age_ms: number; stale: boolean } | null;
+  /** Open sockets per stream (on the streams' shards, as they last answered a flush). */
   subscribers: Record<string, number>;
+  /** Fan-out shards per stream of the board's. */
+  fanout_shards: Record<string, number>;
+  /** Flushes sent to shards, missed by a shard still busy with earlier ones, and failed. */
+  fanout_flushes: { published: number; skipped: number; failed: number };
   batches_applied: number;
   batches_duplicate: number;
   batches_conflict: number;

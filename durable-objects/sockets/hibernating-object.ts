@@ -1,5 +1,5 @@
-import { DurableObject } from "cloudflare:workers";
 import type { z } from "zod";
+import { EvictableObject } from "../support/evictable-object";
 import { readIdleTimeout } from "../support/settings";
 import { type SocketBase, SocketRoster } from "./socket-roster";
 
@@ -53,7 +53,7 @@ interface ClientBudget {
  *
  * https://developers.cloudflare.com/durable-objects/best-practices/websockets/
  */
-export abstract class HibernatingObject<S extends SocketBase, M> extends DurableObject<Env> {
+export abstract class HibernatingObject<S extends SocketBase, M> extends EvictableObject {
   protected readonly sockets: SocketRoster<S>;
   private readonly budgets = new Map<WebSocket, ClientBudget>();
 
@@ -65,17 +65,6 @@ export abstract class HibernatingObject<S extends SocketBase, M> extends Durable
     this.sockets = new SocketRoster<S>(ctx, readIdleTimeout(env));
     // Heartbeats are answered by the runtime without waking a hibernated object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
-  }
-
-  /**
-   * Resets this object at once, as a crash or an eviction would: its in-memory state is dropped, calls
-   * in flight fail, its WebSockets are cut, and the next call builds it again from storage (which keeps
-   * everything committed). For operators and the soak's "objects evicted" fault (`POST /internal/evict`).
-   * The caller's call fails too: that failure is the sign the reset happened.
-   * https://developers.cloudflare.com/durable-objects/api/state/#abort
-   */
-  evict(reason: string): void {
-    this.ctx.abort(reason);
   }
 
   /** Sends the socket its stream's current state (the first message, and again on request). */

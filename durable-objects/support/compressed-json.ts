@@ -15,3 +15,24 @@ export async function compressJson(json: string, etag: string): Promise<Compress
   const gzip = new Uint8Array(await new Response(gzipped).arrayBuffer());
   return { identity, gzip, etag: `"${etag}"` };
 }
+
+/** The encodings a `CompressedJson` holds. */
+export type JsonEncoding = "gzip" | "identity";
+
+/** One encoding of a `CompressedJson`: what crosses an RPC to a reader that serves that encoding. */
+export interface EncodedJson {
+  bytes: Uint8Array;
+  encoding: JsonEncoding;
+  etag: string;
+}
+
+export function encodingOf(body: CompressedJson, encoding: JsonEncoding): EncodedJson {
+  return { bytes: encoding === "gzip" ? body.gzip : body.identity, encoding, etag: body.etag };
+}
+
+/** The JSON text of an encoded body. */
+export async function decodeJson(body: EncodedJson): Promise<string> {
+  if (body.encoding === "identity") return new TextDecoder().decode(body.bytes);
+  const plain = new Blob([body.bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return new Response(plain).text();
+}

@@ -22,3 +22,8 @@ export function readFanoutInterval(env: Env): number {
 export function readIdleTimeout(env: Env): number {
   return positiveNumber(env.WS_IDLE_TIMEOUT_MS, 90_000);
 }
+
+/** Most sockets a fan-out shard takes before the stream opens another, from `FANOUT_SHARD_CEILING` (default 500). */
+export function readShardCeiling(env: Env): number {
+  return Math.floor(positiveNumber(env.FANOUT_SHARD_CEILING, 500));
+}

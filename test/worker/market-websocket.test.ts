@@ -1,8 +1,9 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { marketBoard, marketSymbol } from "../../durable-objects/addresses";
-import { type SocketState, STALLED_CLOSE_CODE } from "../../durable-objects/sockets/conflated-fanout";
+import { fanoutShard, marketBoard, marketSymbol } from "../../durable-objects/addresses";
+import type { ShardSocketState } from "../../durable-objects/fanout-shard";
+import { STALLED_CLOSE_CODE } from "../../durable-objects/sockets/socket-roster";
 import { batchOf, getJson, postIngest } from "./support/ingest";
 import { ticker } from "./support/market";
 import { openSocket, priceIn } from "./support/websocket";
@@ -64,7 +65,7 @@ describe("market WebSockets", () => {
     all.close();
   });
 
-  it("narrows and widens a subscription, answering with only the coins the client did not have", async () => {
+  it("narrows and widens a subscription, answering with every coin it now has", async () => {
     await postIngest(batchOf([ticker("upbit", "BTC", 1), ticker("upbit", "ETH", 2), ticker("upbit", "XRP", 3)]));
     const socket = await openSocket("/ws/market?symbols=BTC");
     const snapshot = await socket.waitFor((m) => m.type === "snapshot");
@@ -72,11 +73,11 @@ describe("market WebSockets", () => {
     const widened = await socket.waitFor((m) => m.type === "subscription");
     expect(widened.seq).toBe(snapshot.seq + 1);
     expect(widened.data?.symbols).toEqual(["BTC", "ETH"]);
-    expect(widened.data?.coins?.map((c) => c.symbol)).toEqual(["ETH"]);
+    expect(widened.data?.coins?.map((c) => c.symbol)).toEqual(["BTC", "ETH"]);
     socket.ws.send(JSON.stringify({ op: "unsubscribe", symbols: ["BTC"] }));
     const narrowed = await socket.waitFor((m) => m.type === "subscription" && m.seq > widened.seq);
     expect(narrowed.data?.symbols).toEqual(["ETH"]);
-    expect(narrowed.data?.coins).toEqual([]);
+    expect(narrowed.data?.coins?.map((c) => c.symbol)).toEqual(["ETH"]);
     socket.ws.send("{nope");
     const error = await socket.waitFor((m) => m.type === "error");
     expect(error.seq).toBe(narrowed.seq + 1);
@@ -97,7 +98,7 @@ describe("market WebSockets", () => {
     socket.close();
   });
 
-  it("keeps its state and its hibernated sockets across eviction", async () => {
+  it("keeps its state and its sockets across the publishers' eviction", async () => {
     await postIngest(batchOf([ticker("upbit", "DOGE", 300), ticker("binance", "DOGE", 0.2)]));
     const board = await openSocket("/ws/market?symbols=DOGE");
     const coin = await openSocket("/ws/prices/DOGE");
@@ -127,14 +128,16 @@ describe("market WebSockets", () => {
     const silent = await openSocket("/ws/market?symbols=NEAR");
     await silent.waitFor((m) => m.type === "snapshot");
     const closed = new Promise<number>((resolve) => silent.ws.addEventListener("close", (e) => resolve(e.code)));
-    // Age the client's last message past the timeout, then let the object come back from eviction.
-    await runInDurableObject(marketBoard(env), (_instance, state) => {
+    // Age the client's last message past the timeout, then let its shard come back from hibernation
+    // (its sockets stay open and their state is read again from their attachments).
+    const shard = fanoutShard(env, "market#0");
+    await runInDurableObject(shard, (_instance, state) => {
       for (const ws of state.getWebSockets()) {
-        const attachment = ws.deserializeAttachment() as SocketState;
-        ws.serializeAttachment({ ...attachment, heard_at: 0 });
+        const attachment = ws.deserializeAttachment() as ShardSocketState;
+        if (attachment.symbols?.includes("NEAR")) ws.serializeAttachment({ ...attachment, heard_at: 0 });
       }
     });
-    await evictDurableObject(marketBoard(env));
+    await evictDurableObject(shard);
     const fresh = await openSocket("/ws/market?symbols=NEAR");
     await fresh.waitFor((m) => m.type === "snapshot");
     await postIngest(batchOf([ticker("upbit", "NEAR", 4_000)]));

@@ -7,7 +7,7 @@ import { call, newAccount } from "./support/auth";
 import { TOKEN as COLLECTOR_TOKEN } from "./support/ingest";
 import { uniqueBase } from "./support/liquidations";
 import { getJsonAs, ledgerOf, newTrader, placed, setPrices } from "./support/trading";
-import { openSocket } from "./support/websocket";
+import { openSocket, priceIn } from "./support/websocket";
 
 const MARK = "evictTestMark";
 
@@ -27,25 +27,31 @@ async function marked(stub: DurableObjectStub): Promise<boolean> {
 }
 
 describe("POST /internal/evict", () => {
-  it("resets a coin's object: its memory goes, its sockets are cut, a new socket gets a snapshot", async () => {
+  it("resets a coin's object: its memory goes, its stream's sockets (held by its shards) stay and get the next price", async () => {
     const base = uniqueBase();
     await setPrices(base, { upbit: 100_000 });
     // A fresh stub per call: a stub that saw its object reset stays broken.
     const stub = () => marketSymbol(env, base);
     const socket = await openSocket(`/ws/prices/${base}`);
     await socket.waitFor((m) => m.type === "snapshot");
-    const closed = new Promise<number>((resolve) => socket.ws.addEventListener("close", (e) => resolve(e.code)));
+    let closed = false;
+    socket.ws.addEventListener("close", () => {
+      closed = true;
+    });
     await mark(stub());
     expect(await marked(stub())).toBe(true);
 
     const res = await evict(`symbol:${base}`, COLLECTOR_TOKEN);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ object: `symbol:${base}`, evicted: true });
-    await closed;
     expect(await marked(stub())).toBe(false);
+    await setPrices(base, { upbit: 101_000 });
+    await socket.waitFor((m) => priceIn(m, base, "upbit") === 101_000);
+    expect(closed).toBe(false);
     const again = await openSocket(`/ws/prices/${base}`);
     await again.waitFor((m) => m.type === "snapshot");
     again.close();
+    socket.close();
   });
 
   it("resets a user's ledger, which comes back from storage with every order", async () => {

@@ -1,26 +1,29 @@
 import type { Context } from "hono";
 import { accepts } from "hono/accepts";
-import type { CompressedJson } from "../../durable-objects/support/compressed-json";
+import type { EncodedJson, JsonEncoding } from "../../durable-objects/support/compressed-json";
+
+/** The encoding of a pre-rendered JSON body the client accepts: gzip when it says so, else identity. */
+export function preferredEncoding(c: Context): JsonEncoding {
+  return accepts(clientHeaders(c), { header: "Accept-Encoding", supports: ["gzip"], default: "identity" }) === "gzip"
+    ? "gzip"
+    : "identity";
+}
 
 /**
- * The body in the encoding the client accepts, or 304 when the client already has this rendering
- * (`If-None-Match`). `encodeBody: "manual"` tells workerd the bytes are already gzipped (otherwise it
- * would compress them again because of the Content-Encoding header).
+ * A pre-rendered JSON body in its encoding (see `preferredEncoding`), or 304 when the client already
+ * has this rendering (`If-None-Match`). `encodeBody: "manual"` tells workerd the bytes are already
+ * gzipped (otherwise it would compress them again because of the Content-Encoding header).
  */
-export function respondCompressedJson(c: Context, body: CompressedJson, headers: Record<string, string>): Response {
+export function respondEncodedJson(c: Context, body: EncodedJson, headers: Record<string, string>): Response {
   const common = { "Content-Type": "application/json", Vary: "Accept-Encoding", ETag: body.etag, ...headers };
   const known = c.req.header("If-None-Match");
   if (known?.split(",").some((tag) => tag.trim().replace(/^W\//, "") === body.etag)) {
     return new Response(null, { status: 304, headers: common });
   }
-  const encoding = accepts(clientHeaders(c), { header: "Accept-Encoding", supports: ["gzip"], default: "identity" });
-  if (encoding === "gzip") {
-    return new Response(body.gzip, {
-      headers: { ...common, "Content-Encoding": "gzip" },
-      encodeBody: "manual",
-    });
+  if (body.encoding === "gzip") {
+    return new Response(body.bytes, { headers: { ...common, "Content-Encoding": "gzip" }, encodeBody: "manual" });
   }
-  return new Response(body.identity, { headers: common });
+  return new Response(body.bytes, { headers: common });
 }
 
 /**

@@ -1,20 +1,30 @@
-import { type CompressedJson, compressJson } from "../../durable-objects/support/compressed-json";
+import {
+  compressJson,
+  decodeJson,
+  type EncodedJson,
+  encodingOf,
+  type JsonEncoding,
+} from "../../durable-objects/support/compressed-json";
 
 /**
- * A pre-rendered JSON object body (`CompressedJson`) with `stale: true` added at its top, rendered
- * and compressed once per rendering: `/api/coins/latest` is hundreds of KiB, and while the board
- * fails every request would otherwise parse and compress it again.
+ * A pre-rendered JSON object body (`EncodedJson`) with `stale: true` added at its top, made once per
+ * rendering and encoding: `/api/coins/latest` is hundreds of KiB, and while the board fails every
+ * request would otherwise decode, parse and encode it again.
  */
 export class StaleRendering {
-  private made: { etag: string; body: Promise<CompressedJson> } | null = null;
+  /** Per encoding, the last rendering marked stale. */
+  private readonly made = new Map<JsonEncoding, { etag: string; body: Promise<EncodedJson> }>();
 
   /** `body` marked stale (its ETag too, so a client's cached fresh copy is not mistaken for it). */
-  of(body: CompressedJson): Promise<CompressedJson> {
-    if (this.made?.etag !== body.etag) {
-      const value = JSON.parse(new TextDecoder().decode(body.identity)) as Record<string, unknown>;
+  of(body: EncodedJson): Promise<EncodedJson> {
+    const made = this.made.get(body.encoding);
+    if (made?.etag === body.etag) return made.body;
+    const stale = decodeJson(body).then(async (json) => {
+      const value = JSON.parse(json) as Record<string, unknown>;
       const etag = `${body.etag.replaceAll('"', "")}-stale`;
-      this.made = { etag: body.etag, body: compressJson(JSON.stringify({ ...value, stale: true }), etag) };
-    }
-    return this.made.body;
+      return encodingOf(await compressJson(JSON.stringify({ ...value, stale: true }), etag), body.encoding);
+    });
+    this.made.set(body.encoding, { etag: body.etag, body: stale });
+    return stale;
   }
 }

@@ -117,12 +117,19 @@ healthRoutes.openapi(
       "# HELP kimchi_fx_age_seconds Age of the USD/KRW rate.",
       "# TYPE kimchi_fx_age_seconds gauge",
       ...(s.fx ? [`kimchi_fx_age_seconds ${s.fx.age_ms / 1000}`] : []),
-      "# HELP kimchi_websocket_subscribers Open WebSockets per stream: market and prices (the board), coin " +
+      "# HELP kimchi_websocket_subscribers Open WebSockets per stream: market and prices (on the board's shards), coin " +
         "(every /ws/prices/{symbol}, as each coin last answered a delivery), liquidations. /ws/user sockets live " +
         "in per-user objects and are not counted here (their opens are the route's 101 answers).",
       "# TYPE kimchi_websocket_subscribers gauge",
       ...Object.entries(s.subscribers).map(([k, n]) => `kimchi_websocket_subscribers{stream="${k}"} ${n}`),
       `kimchi_websocket_subscribers{stream="liquidations"} ${liq.subscribers}`,
+      "# HELP kimchi_fanout_shards Fan-out shards per stream of the board's.",
+      "# TYPE kimchi_fanout_shards gauge",
+      ...Object.entries(s.fanout_shards).map(([k, n]) => `kimchi_fanout_shards{stream="${k}"} ${n}`),
+      "# HELP kimchi_fanout_flushes_total Flushes the board sent to its shards, by outcome (skipped: the shard " +
+        "was still busy with earlier ones; its clients see a seq gap and resnapshot).",
+      "# TYPE kimchi_fanout_flushes_total counter",
+      ...Object.entries(s.fanout_flushes).map(([k, n]) => `kimchi_fanout_flushes_total{outcome="${k}"} ${n}`),
       "# HELP kimchi_ingest_batches_total Ingest batches since the board started, by outcome.",
       "# TYPE kimchi_ingest_batches_total counter",
       `kimchi_ingest_batches_total{outcome="applied"} ${s.batches_applied}`,

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { marketBoard, marketSymbol } from "../../durable-objects/addresses";
-import type { CompressedJson } from "../../durable-objects/support/compressed-json";
+import { fanoutShard, marketBoard, marketSymbol } from "../../durable-objects/addresses";
+import type { StreamPublisher } from "../../durable-objects/sockets/shard-protocol";
+import type { EncodedJson, JsonEncoding } from "../../durable-objects/support/compressed-json";
 import { SnapshotCache } from "../../durable-objects/support/snapshot-cache";
 import { CoinSymbolParam, integerParam, MarketVenue, Source } from "../../protocol/common";
 import {
@@ -17,11 +18,11 @@ import {
   VenuePrice,
 } from "../../protocol/market";
 import { coinSymbolList } from "../../protocol/venues";
-import { respondCompressedJson } from "../http/compressed-response";
+import { preferredEncoding, respondEncodedJson } from "../http/compressed-response";
 import { json, problems } from "../http/openapi";
 import { Problem } from "../http/problem";
 import { router } from "../http/router";
-import { forwardUpgrade, upgradeResponses } from "../http/websocket-upgrade";
+import { forwardUpgrade, requireUpgrade, upgradeResponses } from "../http/websocket-upgrade";
 import { boardReads, symbolReads } from "../resilience/guarded-objects";
 import { DEFAULT_LAST_GOOD_OPTIONS } from "../resilience/last-good-cache";
 import { guardedReads, ObjectUnavailable, objectGuards } from "../resilience/object-guard";
@@ -36,10 +37,14 @@ export const marketRoutes = router();
 
 /**
  * `/api/coins/latest` is fetched from the board (which renders and gzips it) at most every 500 ms per
- * isolate, and served stale (up to 5 s) while the next fetch runs. On the guards' clock (tests move it).
- * When the board fails beyond that, its last rendering is served marked `stale: true`.
+ * isolate and encoding, only in the encoding asked for (gzip for every browser), and served stale (up
+ * to 5 s) while the next fetch runs. On the guards' clock (tests move it). When the board fails beyond
+ * that, its last rendering is served marked `stale: true`.
  */
-const latestCache = new SnapshotCache<CompressedJson>(500, 5000, () => objectGuards.now());
+const latestCaches: Record<JsonEncoding, SnapshotCache<EncodedJson>> = {
+  gzip: new SnapshotCache<EncodedJson>(500, 5000, () => objectGuards.now()),
+  identity: new SnapshotCache<EncodedJson>(500, 5000, () => objectGuards.now()),
+};
 const staleLatest = new StaleRendering();
 
 const SymbolParam = z.object({
@@ -64,18 +69,20 @@ marketRoutes.openapi(
   async (c) => {
     // Through the board's breaker, but with no last good result of the guards': this cache keeps its own.
     const board = guardedReads(c, "market-board", marketBoard(c.env), { lastGood: false });
+    const encoding = preferredEncoding(c);
+    const cache = latestCaches[encoding];
     try {
-      const body = await latestCache.get(
-        () => board.latestBody(),
+      const body = await cache.get(
+        () => board.latestBody(encoding),
         (work) => c.executionCtx.waitUntil(work),
       );
       // The body is JSON already rendered (and gzipped) by the board, not an object for `c.json`.
-      return respondCompressedJson(c, body, { "Cache-Control": "public, max-age=1" }) as never;
+      return respondEncodedJson(c, body, { "Cache-Control": "public, max-age=1" }) as never;
     } catch (error) {
-      const last = latestCache.last();
+      const last = cache.last();
       const servable = last && objectGuards.now() - last.at <= DEFAULT_LAST_GOOD_OPTIONS.maxAgeMs;
       if (!(error instanceof ObjectUnavailable) || !last || !servable) throw error;
-      return respondCompressedJson(c, await staleLatest.of(last.body), staleHeaders(last.at)) as never;
+      return respondEncodedJson(c, await staleLatest.of(last.body), staleHeaders(last.at)) as never;
     }
   },
 );
@@ -367,7 +374,7 @@ for (const [path, summary] of [
       description: streamDescription,
       responses: upgradeResponses(streamMessages, 400),
     }),
-    (c) => forwardUpgrade(c.req.raw, marketBoard(c.env)),
+    (c) => forwardToShard(c.req.raw, marketBoard(c.env), path === "/ws/market" ? "market" : "prices", c.env),
   );
 }
 
@@ -382,10 +389,19 @@ marketRoutes.openapi(
   }),
   async (c) => {
     const { symbol } = c.req.valid("param");
-    const board = marketBoard(c.env);
-    const response = forwardUpgrade(c.req.raw, marketSymbol(c.env, symbol));
+    const response = await forwardToShard(c.req.raw, marketSymbol(c.env, symbol), `coin:${symbol}`, c.env);
     // From now on the board delivers this coin's updates every fan-out interval, not once a second.
-    await board.watch(symbol);
+    await marketBoard(c.env).watch(symbol);
     return response;
   },
 );
+
+/**
+ * Hands a WebSocket upgrade to the shard its stream's publisher places it on (the board for every
+ * coin, a coin's MarketSymbol for one): the shard holds the socket, the publisher sends it each flush.
+ */
+async function forwardToShard(request: Request, publisher: StreamPublisher, stream: string, env: Env) {
+  requireUpgrade(request);
+  const shard = await publisher.placeSubscriber(stream);
+  return forwardUpgrade(request, fanoutShard(env, shard));
+}

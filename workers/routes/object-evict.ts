@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { liquidationFeed, marketBoard, marketSymbol, userLedger } from "../../durable-objects/addresses";
+import { fanoutShard, liquidationFeed, marketBoard, marketSymbol, userLedger } from "../../durable-objects/addresses";
 import { SMALL_BODY_BYTES } from "../http/body-limit";
 import { json, problems } from "../http/openapi";
 import { router } from "../http/router";
@@ -17,8 +17,8 @@ export const objectEvictRoutes = router({ maxBodyBytes: SMALL_BODY_BYTES });
 const ObjectName = z
   .string()
   .regex(
-    /^(board|feed|symbol:[A-Z0-9]{1,20}|ledger:[0-9a-f-]{36})$/,
-    "board, feed, symbol:<COIN> (upper case) or ledger:<user id>",
+    /^(board|feed|symbol:[A-Z0-9]{1,20}|ledger:[0-9a-f-]{36}|shard:(market|prices|coin:[A-Z0-9]{1,20})#\d{1,6})$/,
+    "board, feed, symbol:<COIN> (upper case), ledger:<user id> or shard:<stream>#<n> (e.g. shard:market#0)",
   )
   .openapi({ example: "symbol:BTC" });
 
@@ -63,5 +63,6 @@ function stubOf(env: Env, object: string): { evict(reason: string): Promise<void
   if (object === "board") return marketBoard(env);
   if (object === "feed") return liquidationFeed(env);
   if (object.startsWith("symbol:")) return marketSymbol(env, object.slice(7));
+  if (object.startsWith("shard:")) return fanoutShard(env, object.slice(6));
   return userLedger(env, object.slice(7));
 }

@@ -1,0 +1,271 @@
+import { ClientMessage } from "../protocol/websocket";
+import { marketBoard, marketSymbol } from "./addresses";
+import { HibernatingObject } from "./sockets/hibernating-object";
+import {
+  coinOfStream,
+  parseSymbolsParam,
+  type ShardPublish,
+  type StreamPublisher,
+  type StreamSnapshot,
+  streamOfPath,
+  updateData,
+} from "./sockets/shard-protocol";
+import { frame, type SocketBase } from "./sockets/socket-roster";
+
+/** Flushes kept to bring a new socket from its snapshot up to date (two seconds at 50 ms). */
+const RECENT_FLUSHES = 40;
+/**
+ * How many flushes behind the stream the held all-coins snapshot may be and still be handed to a new
+ * socket (followed by those flushes); one further behind is fetched again. So a crowd connecting
+ * costs the publisher about one snapshot per flush interval, and a new socket a few messages at most.
+ */
+const SNAPSHOT_REUSE_FLUSHES = 2;
+/** Close code when a socket's snapshot could not be had from the publisher: reconnect. */
+export const SNAPSHOT_UNAVAILABLE_CLOSE_CODE = 1011;
+
+/** What each socket of a shard remembers across hibernation. */
+export interface ShardSocketState extends SocketBase {
+  /** The stream: `market`, `prices` or `coin:{symbol}`. */
+  stream: string;
+  /** Subscribed coins; null means every coin (the socket then follows the stream's `seq`). */
+  symbols: string[] | null;
+  /** The flush its last snapshot (or subscription) was as of: it gets only the flushes after it. */
+  from: number;
+}
+
+/**
+ * FanoutShard: one shard of a stream's subscribers (`/ws/market`, `/ws/prices`, `/ws/prices/{symbol}`).
+ * The gateway asks the stream's publisher where a new socket goes (`placeSubscriber`, by load) and
+ * forwards the upgrade here; the publisher sends each flush once per shard (`publish`), and the shard
+ * sends it to its sockets: one message string shared by every all-coins socket, numbered with the
+ * stream's flush number, and its own numbered message to a socket with its own coins.
+ *
+ * Snapshots come from the publisher, which renders the all-coins one once per flush; the shard keeps
+ * the last one it got and the flushes since, so a crowd connecting within a second costs the
+ * publisher one call, and each socket gets the snapshot and then the flushes after it, with no gap.
+ * Everything else is as on any stream (`HibernatingObject`): heartbeats, client limits, the
+ * one-snapshot-a-second rule, stalled sockets closed. A shard evicted loses only its own sockets;
+ * they reconnect, are placed again and resnapshot.
+ */
+export class FanoutShard extends HibernatingObject<ShardSocketState, ClientMessage> {
+  protected readonly clientMessages = ClientMessage;
+  /** The last flushes received, oldest first (every stream of this shard). */
+  private recent: ShardPublish[] = [];
+  /** Per stream, the all-coins snapshot last had from the publisher (replayed from `recent`). */
+  private readonly snapshots = new Map<string, StreamSnapshot>();
+  /** Per stream, the all-coins snapshot being fetched, shared by the sockets that wait for it. */
+  private readonly fetching = new Map<string, Promise<StreamSnapshot>>();
+  /** Sockets waiting for their snapshot: flushes are not sent to them until it is in. */
+  private readonly waiting = new Set<WebSocket>();
+
+  /** Accepts a WebSocket upgrade forwarded by the gateway, for the stream its path names. */
+  override async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    const stream = streamOfPath(url.pathname);
+    if (!stream) return new Response("Not a stream", { status: 404 });
+    const symbols = coinOfStream(stream) ? null : parseSymbolsParam(url.searchParams.get("symbols"));
+    const state: ShardSocketState = { stream, symbols, seq: 0, heard_at: Date.now(), from: 0 };
+    return this.acceptUpgrade(request, [stream], state);
+  }
+
+  /**
+   * One flush of a stream, from its publisher: sent to every socket of the stream that is not waiting
+   * for its snapshot and has not seen it. Answers the stream's open sockets (the shard's load).
+   */
+  publish(flush: ShardPublish): number {
+    this.sockets.closeStalled();
+    this.remember(flush);
+    let shared: string | undefined;
+    let open = 0;
+    for (const [ws, state] of this.sockets.entries()) {
+      if (state.stream !== flush.stream) continue;
+      open += 1;
+      if (this.waiting.has(ws) || flush.seq <= state.from) continue;
+      if (state.symbols === null) {
+        shared ??= frame(
+          "update",
+          flush.seq,
+          updateData(
+            flush.patches.map(([, json]) => json),
+            flush.globals,
+            flush.extras,
+          ),
+        );
+        this.sockets.sendText(ws, shared);
+      } else {
+        this.sendOwn(ws, state, flush);
+      }
+    }
+    return open;
+  }
+
+  /** How many sockets this shard holds, per stream (for tests and metrics). */
+  socketCounts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const [, state] of this.sockets.entries()) counts[state.stream] = (counts[state.stream] ?? 0) + 1;
+    return counts;
+  }
+
+  protected override sendFrame(ws: WebSocket, type: string, body: string): void {
+    const state = this.sockets.stateOf(ws);
+    if (!state) return;
+    // An all-coins socket's frames carry the stream's seq: the last flush it has seen.
+    if (state.symbols === null)
+      this.sockets.sendText(ws, frame(type, Math.max(state.from, this.lastSeq(state.stream)), body));
+    else this.sockets.sendNumbered(ws, type, body);
+  }
+
+  protected override sendSnapshot(ws: WebSocket): void {
+    void this.bringUpToDate(ws, "snapshot");
+  }
+
+  /**
+   * `snapshot` is answered by a (rate-limited) snapshot. On `/ws/market` and `/ws/prices`,
+   * `subscribe` and `unsubscribe` change the socket's coins and are answered by a `subscription`
+   * message with every coin it now has, whole (`["*"]`: a snapshot, as the socket then follows the
+   * stream's `seq`). A one-coin stream takes only `snapshot`.
+   */
+  protected override async onClientMessage(ws: WebSocket, message: ClientMessage, state: ShardSocketState) {
+    if (message.op === "snapshot") {
+      this.requestSnapshot(ws);
+      return;
+    }
+    if (coinOfStream(state.stream)) {
+      this.sendFrame(ws, "error", `"error":"a one-coin stream takes only {\\"op\\":\\"snapshot\\"}"`);
+      return;
+    }
+    const before = state.symbols;
+    if (message.op === "subscribe") {
+      if (message.symbols.includes("*")) state.symbols = null;
+      else state.symbols = [...new Set([...(before ?? []), ...message.symbols])];
+    } else {
+      const drop = new Set(message.symbols);
+      // From every coin, the coins of the snapshot it had are the ones to start from.
+      const all = before ?? coinsOf(await this.snapshotFor({ ...state, symbols: null }));
+      state.symbols = all.filter((s) => !drop.has(s));
+    }
+    // Leaving every coin: carry on from the stream's seq, the last the client saw.
+    if (before === null && state.symbols !== null)
+      state.seq = Math.max(state.seq, this.lastSeq(state.stream), state.from);
+    this.sockets.save(ws, state);
+    if (state.symbols === null) this.requestSnapshot(ws);
+    else await this.bringUpToDate(ws, "subscription");
+  }
+
+  /**
+   * Sends a socket its coins as published at some flush S (a `snapshot`, or a `subscription` answer),
+   * then the flushes after S this shard has had, and from then on every new one.
+   */
+  private async bringUpToDate(ws: WebSocket, type: "snapshot" | "subscription"): Promise<void> {
+    const state = this.sockets.stateOf(ws);
+    if (!state) return;
+    this.waiting.add(ws);
+    try {
+      const snapshot = await this.snapshotFor(state);
+      const now = this.sockets.stateOf(ws);
+      if (!now) return;
+      if (type === "subscription") {
+        const data = snapshot.data.replace(/^\{/, `{"symbols":${JSON.stringify(now.symbols)},`);
+        this.sockets.sendNumbered(ws, type, `"data":${data}`);
+      } else if (now.symbols === null) {
+        this.sockets.sendText(ws, frame(type, snapshot.seq, `"data":${snapshot.data}`));
+      } else {
+        this.sockets.sendNumbered(ws, type, `"data":${snapshot.data}`);
+      }
+      now.from = snapshot.seq;
+      for (const flush of this.recent) {
+        if (flush.stream !== now.stream || flush.seq <= now.from) continue;
+        if (now.symbols === null) {
+          this.sockets.sendText(
+            ws,
+            frame(
+              "update",
+              flush.seq,
+              updateData(
+                flush.patches.map(([, j]) => j),
+                flush.globals,
+                flush.extras,
+              ),
+            ),
+          );
+        } else {
+          this.sendOwn(ws, now, flush);
+        }
+        now.from = flush.seq;
+      }
+      this.sockets.save(ws, now);
+    } catch (error) {
+      console.warn(
+        JSON.stringify({ msg: "no snapshot from the stream's publisher", stream: state.stream, error: String(error) }),
+      );
+      this.sockets.close(ws, SNAPSHOT_UNAVAILABLE_CLOSE_CODE, "snapshot unavailable; reconnect");
+    } finally {
+      this.waiting.delete(ws);
+    }
+  }
+
+  /**
+   * The snapshot a socket starts from: for every coin, the one this shard holds while the flushes
+   * since it are all in `recent`, else a new one from the publisher (one call for every socket that
+   * waits meanwhile); for some coins, the publisher's for those coins.
+   */
+  private snapshotFor(state: ShardSocketState): Promise<StreamSnapshot> {
+    const publisher = this.publisherOf(state.stream);
+    if (state.symbols !== null) return Promise.resolve(publisher.streamSnapshot(state.stream, state.symbols));
+    const held = this.snapshots.get(state.stream);
+    if (
+      held &&
+      this.lastSeq(state.stream) - held.seq <= SNAPSHOT_REUSE_FLUSHES &&
+      this.replayable(state.stream, held.seq)
+    ) {
+      return Promise.resolve(held);
+    }
+    let pending = this.fetching.get(state.stream);
+    if (!pending) {
+      pending = Promise.resolve(publisher.streamSnapshot(state.stream, null))
+        .then((snapshot) => {
+          this.snapshots.set(state.stream, snapshot);
+          return snapshot;
+        })
+        .finally(() => this.fetching.delete(state.stream));
+      this.fetching.set(state.stream, pending);
+    }
+    return pending;
+  }
+
+  /** Whether every flush of `stream` after `seq` that this shard has had is still in `recent`. */
+  private replayable(stream: string, seq: number): boolean {
+    const oldest = this.recent.find((f) => f.stream === stream);
+    return !oldest || oldest.seq <= seq + 1;
+  }
+
+  /** The stream's last flush this shard has had (0 before any). */
+  private lastSeq(stream: string): number {
+    for (let i = this.recent.length - 1; i >= 0; i--) if (this.recent[i].stream === stream) return this.recent[i].seq;
+    return 0;
+  }
+
+  private remember(flush: ShardPublish): void {
+    this.recent.push(flush);
+    if (this.recent.length > RECENT_FLUSHES) this.recent = this.recent.slice(-RECENT_FLUSHES);
+  }
+
+  /** A socket with its own coins: the flush's patches for them, numbered with the socket's own seq. */
+  private sendOwn(ws: WebSocket, state: ShardSocketState, flush: ShardPublish): void {
+    const wanted = new Set(state.symbols);
+    const patches = flush.patches.filter(([key]) => wanted.has(key)).map(([, json]) => json);
+    if (patches.length === 0 && !flush.globals && !flush.extras) return;
+    this.sockets.sendNumbered(ws, "update", updateData(patches, flush.globals, flush.extras));
+  }
+
+  /** Who publishes a stream: the board for every coin, a coin's MarketSymbol for one coin. */
+  private publisherOf(stream: string): StreamPublisher {
+    const coin = coinOfStream(stream);
+    return coin ? marketSymbol(this.env, coin) : marketBoard(this.env);
+  }
+}
+
+/** The coin symbols in a snapshot's `data`. */
+function coinsOf(snapshot: StreamSnapshot): string[] {
+  return (JSON.parse(snapshot.data) as { coins: { symbol: string }[] }).coins.map((c) => c.symbol);
+}
