@@ -76,9 +76,9 @@ export const UpdateMessage = z
 export type UpdateMessage = z.infer<typeof UpdateMessage>;
 
 /**
- * The answer to `subscribe` and `unsubscribe`: the socket's subscription now (`null`: every coin) and
- * the coins it did not have before, whole (as a snapshot shows them). A client drops the coins it
- * holds that are not in `symbols`, and adds `coins`; later updates patch them as usual.
+ * The answer to `subscribe` and `unsubscribe`: the socket's subscription now and every coin of it,
+ * whole (as a snapshot shows them, at the same moment). A client drops the coins it holds that are not
+ * in `symbols` and replaces the others with `coins`; later updates patch them as usual.
  */
 export const SubscriptionMessage = z
   .object({
