@@ -322,6 +322,7 @@ export class MarketBoard extends EvictableObject implements ShardedFanoutSource,
 
   /** Feed freshness per venue, open sockets per stream and ingest counters, for `/health/ready` and `/metrics`. */
   stats(): BoardStats {
+    const counts = this.fanout.counts;
     return {
       ...feedFreshness(this.book, readBounds(this.env), Date.now()),
       subscribers: {
@@ -330,7 +331,8 @@ export class MarketBoard extends EvictableObject implements ShardedFanoutSource,
         coin: this.counters.coinSockets(),
       },
       fanout_shards: { market: this.fanout.shardCount("market"), prices: this.fanout.shardCount("prices") },
-      fanout_flushes: { ...this.fanout.counts },
+      fanout_flushes: { published: counts.published, skipped: counts.skipped, failed: counts.failed },
+      fanout_snapshot_renders: counts.snapshot_renders,
       ...this.counters.snapshot(),
       symbol_outbox: this.outbox.size(),
     };

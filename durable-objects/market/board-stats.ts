@@ -14,6 +14,8 @@ export interface BoardStats {
   fanout_shards: Record<string, number>;
   /** Flushes sent to shards, missed by a shard still busy with earlier ones, and failed. */
   fanout_flushes: { published: number; skipped: number; failed: number };
+  /** Snapshots rendered for the shards (the all-coins one at most once per flush). */
+  fanout_snapshot_renders: number;
   batches_applied: number;
   batches_duplicate: number;
   batches_conflict: number;

@@ -53,8 +53,8 @@ export class ShardedFanout {
   /** The all-keys snapshot `data`, rendered at most once per flush; null after a flush. */
   private allKeysSnapshot: string | null = null;
   private readonly directory: ShardDirectory;
-  /** Counters for `/metrics`: flushes sent to shards, and flushes a busy shard missed. */
-  readonly counts = { published: 0, skipped: 0, failed: 0 };
+  /** Counters for `/metrics`: flushes sent to shards, missed by a busy shard, failed; snapshots rendered. */
+  readonly counts = { published: 0, skipped: 0, failed: 0, snapshot_renders: 0 };
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -93,8 +93,14 @@ export class ShardedFanout {
    */
   snapshot(stream: string, keys: string[] | null): StreamSnapshot {
     const seq = this.streamSeq(stream);
-    if (keys !== null) return { seq, data: this.source.renderSnapshot(keys) };
-    this.allKeysSnapshot ??= this.source.renderSnapshot(null);
+    if (keys !== null) {
+      this.counts.snapshot_renders += 1;
+      return { seq, data: this.source.renderSnapshot(keys) };
+    }
+    if (this.allKeysSnapshot === null) {
+      this.counts.snapshot_renders += 1;
+      this.allKeysSnapshot = this.source.renderSnapshot(null);
+    }
     return { seq, data: this.allKeysSnapshot };
   }
 

@@ -6,7 +6,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { fanoutShard } from "../../durable-objects/addresses";
+import { fanoutShard, marketBoard } from "../../durable-objects/addresses";
 import type { FanoutShard } from "../../durable-objects/fanout-shard";
 import { call } from "./support/auth";
 import { batchOf, TOKEN as COLLECTOR_TOKEN, postIngest } from "./support/ingest";
@@ -77,6 +77,20 @@ describe("fan-out shards", () => {
       1,
     ]);
     for (const s of sockets) s.close();
+  });
+
+  it("renders one all-coins snapshot for a crowd connecting within one flush, on every shard", async () => {
+    await postIngest(batchOf([ticker("upbit", uniqueBase(), 7_000)]));
+    // Any snapshot rendered for earlier sockets is dropped by the flush of that tick.
+    await new Promise((r) => setTimeout(r, 3 * Number(env.FANOUT_INTERVAL_MS)));
+    const renders = async () => (await marketBoard(env).stats()).fanout_snapshot_renders;
+    const before = await renders();
+    const crowd = await Promise.all(Array.from({ length: 3 * CEILING }, () => openSocket("/ws/prices")));
+    const snapshots = await Promise.all(crowd.map((s) => s.waitFor((m) => m.type === "snapshot")));
+    expect(await renders()).toBe(before + 1);
+    // Every socket got the same one, whichever shard holds it.
+    expect(new Set(snapshots.map((m) => JSON.stringify(m))).size).toBe(1);
+    for (const s of crowd) s.close();
   });
 
   it("sends every update in order, with no gap, to sockets on every shard, including those that join mid-stream", async () => {
