@@ -83,4 +83,15 @@ describe("a failing ledger", () => {
     expect(res.headers.get("Retry-After")).toBe("1");
     expect(res.headers.get("X-Stale")).toBeNull();
   });
+
+  it("answers analytics and the fills export with 503 and Retry-After while the ledger fails, never a 500", async () => {
+    const trader = await newTrader("analyst");
+    vi.spyOn(UserLedger.prototype, "account").mockImplementation(overloaded);
+    vi.spyOn(UserLedger.prototype, "listFills").mockImplementation(overloaded);
+    for (const path of ["/api/analytics/performance", "/api/analytics/risk", "/api/fills/export.csv"]) {
+      const res = await call(path, { token: trader.tokens.access_token });
+      await expectProblem(res, 503);
+      expect(res.headers.get("Retry-After"), path).not.toBeNull();
+    }
+  });
 });

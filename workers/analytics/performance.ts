@@ -2,11 +2,11 @@
  * `GET /api/analytics/performance`: a trader's equity curve (daily snapshots, then the account now),
  * returns, PnL, drawdown, Sharpe and Sortino, and trade statistics overall, per venue and per market.
  */
-import { userLedger } from "../../durable-objects/addresses";
 import { seoulDay } from "../../durable-objects/trading/account-book";
 import type { Performance } from "../../protocol/analytics";
 import type { Account, PnlSummary } from "../../protocol/trading";
 import { ledgerValue } from "../http/ledger-result";
+import type { AnalyticsReads } from "./analytics-reads";
 import { snapshotsBetween } from "./equity-snapshots";
 import { fillHistory } from "./fill-history";
 import { closedTrades, dailyReturns, type EquityPoint, maxDrawdown, sharpe, sortino } from "./performance-math";
@@ -24,13 +24,14 @@ export const PERFORMANCE_METHOD =
 /** The performance over `from`..`to` (Asia/Seoul days, inclusive), computed now. */
 export async function performanceOf(
   env: Env,
+  reads: Pick<AnalyticsReads, "ledger">,
   userId: string,
   range: { from?: string; to?: string },
   now: number,
 ): Promise<Performance> {
   const to = range.to ?? seoulDay(now);
   const from = range.from ?? seoulDay(now - 89 * DAY_MS);
-  const ledger = userLedger(env, userId);
+  const { ledger } = reads;
   const [snapshots, accountResult, pnlResult, fills] = await Promise.all([
     snapshotsBetween(env, userId, from, to),
     ledger.account(),

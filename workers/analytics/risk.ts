@@ -3,13 +3,14 @@
  * net leverage, concentration, each risk limit's use, and a one-day historical VaR and expected
  * shortfall from each held market's own daily candles (up to 90 days).
  */
-import { marketSymbol, userLedger } from "../../durable-objects/addresses";
+
 import { seoulDay } from "../../durable-objects/trading/account-book";
 import type { Risk } from "../../protocol/analytics";
 import type { CandleRow } from "../../protocol/market";
 import type { Account, Position } from "../../protocol/trading";
 import type { MarketVenue } from "../../protocol/venues";
 import { ledgerValue } from "../http/ledger-result";
+import type { AnalyticsReads } from "./analytics-reads";
 import { krw } from "./fill-history";
 import { type ExposureInput, exposureBy, herfindahl, historicalVar, returnsFromCloses } from "./risk-math";
 
@@ -23,17 +24,17 @@ export const RISK_METHOD =
   "at the 5th and 1st percentiles (interpolated), expected shortfall the mean loss beyond them.";
 
 /** Daily returns of one market (venue and coin), keyed by Asia/Seoul day. */
-async function dailyReturnsOf(env: Env, venue: MarketVenue, base: string): Promise<Map<string, number>> {
+async function dailyReturnsOf(reads: AnalyticsReads, venue: MarketVenue, base: string): Promise<Map<string, number>> {
   try {
-    const rows = (await marketSymbol(env, base).candles(venue, "1d", VAR_DAYS + 1)) as CandleRow[];
+    const rows = (await reads.symbol(base).candles(venue, "1d", VAR_DAYS + 1)) as CandleRow[];
     return returnsFromCloses(rows.map((r) => [seoulDay(r[0]), r[4]]));
   } catch {
     return new Map(); // no history: this market leaves the VaR with no common day
   }
 }
 
-export async function riskOf(env: Env, userId: string, now: number): Promise<Risk> {
-  const ledger = userLedger(env, userId);
+export async function riskOf(reads: AnalyticsReads, userId: string, now: number): Promise<Risk> {
+  const { ledger } = reads;
   const [accountResult, positionsResult] = await Promise.all([ledger.account(), ledger.positions()]);
   const account = ledgerValue(accountResult) as Account;
   const positions = ledgerValue(positionsResult) as Position[];
@@ -58,7 +59,7 @@ export async function riskOf(env: Env, userId: string, now: number): Promise<Ris
     await Promise.all(
       [...new Set(markets)].map(async (m) => {
         const [venue, base] = m.split("|") as [MarketVenue, string];
-        return [m, await dailyReturnsOf(env, venue, base)] as const;
+        return [m, await dailyReturnsOf(reads, venue, base)] as const;
       }),
     ),
   );

@@ -7,6 +7,7 @@ import { attachment, CSV_CONTENT_TYPE } from "../http/csv";
 import { json, problems } from "../http/openapi";
 import { router } from "../http/router";
 import { requireAuth } from "../middleware/auth";
+import { ledgerReads, symbolReads } from "../resilience/guarded-objects";
 
 /** The signed-in trader's analytics (seed: analytics-service): performance, risk, the daily report. */
 export const analyticsRoutes = router();
@@ -25,7 +26,10 @@ analyticsRoutes.openapi(
     request: { query: PerformanceQuery },
     responses: { 200: json(Performance, "Performance"), ...problems(400, 401, 503) },
   }),
-  async (c) => c.json(await performanceOf(c.env, c.var.user.id, c.req.valid("query"), Date.now()), 200),
+  async (c) => {
+    const reads = { ledger: ledgerReads(c, c.var.user.id) };
+    return c.json(await performanceOf(c.env, reads, c.var.user.id, c.req.valid("query"), Date.now()), 200);
+  },
 );
 
 analyticsRoutes.openapi(
@@ -39,7 +43,10 @@ analyticsRoutes.openapi(
     middleware: [requireAuth()] as const,
     responses: { 200: json(Risk, "Risk"), ...problems(401, 503) },
   }),
-  async (c) => c.json(await riskOf(c.env, c.var.user.id, Date.now()), 200),
+  async (c) => {
+    const reads = { ledger: ledgerReads(c, c.var.user.id), symbol: (base: string) => symbolReads(c, base) };
+    return c.json(await riskOf(reads, c.var.user.id, Date.now()), 200);
+  },
 );
 
 analyticsRoutes.openapi(

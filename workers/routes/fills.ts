@@ -10,6 +10,7 @@ import { json, problems } from "../http/openapi";
 import { router } from "../http/router";
 import { requireAuth } from "../middleware/auth";
 import { ledgerReads } from "../resilience/guarded-objects";
+import { guardedReads } from "../resilience/object-guard";
 
 /** Your fills (executions), newest first. */
 export const fillsRoutes = router();
@@ -83,7 +84,8 @@ fillsRoutes.openapi(
     },
   }),
   async (c) => {
-    const ledger = userLedger(c.env, c.var.user.id);
+    // Through the ledger's deadline and breaker, never answered stale (a stale page would corrupt the file).
+    const ledger = guardedReads(c, "user-ledger", userLedger(c.env, c.var.user.id), { lastGood: false });
     // The first page before the response starts, so a ledger refusal is still a problem+json.
     const first = ledgerValue(await ledger.listFills(null, EXPORT_PAGE, null));
     const encoder = new TextEncoder();
