@@ -1,7 +1,7 @@
 /** The alerts benchmark's figures as a console table and as bench/ALERTS.md. */
 
 import type { PointResult } from "./fanout-point";
-import { columns, ms, n, pair, table } from "./format";
+import { columns, markdownTable, ms, n, pair } from "./format";
 import { reportPreamble } from "./machine";
 import type { MachineInfo } from "./report";
 import { serverCpu } from "./report";
@@ -130,7 +130,7 @@ function measures(r: AlertsReport): Measure[] {
       { label: `${what}: ingested ticks/s`, values: at.map((p) => p?.ingestedPerSecond ?? null), format: n },
       { label: `${what}: update latency p50 ms`, values: at.map((p) => p?.update?.p50 ?? null), format: ms },
       { label: `${what}: update latency p99 ms`, values: at.map((p) => p?.update?.p99 ?? null), format: ms },
-      { label: `${what}: tick-visible p99 ms`, values: at.map((p) => p?.tickVisible?.p99 ?? null), format: ms },
+      { label: `${what}: end-to-end p99 ms`, values: at.map((p) => p?.endToEnd?.p99 ?? null), format: ms },
       {
         label: `${what}: delivered coin updates/s`,
         values: at.map((p) => p?.deliveredUpdatesPerSecond ?? null),
@@ -254,7 +254,7 @@ const fanoutHeaders = [
   "ingested ticks/s",
   "batch ack p50 / p99 ms",
   "update latency p50 / p99 ms",
-  "tick-visible p50 / p99 ms",
+  "end-to-end p50 / p99 ms",
   "delivered updates/s",
   "MB/s",
   "server CPU %",
@@ -272,7 +272,7 @@ function fanoutRows(r: AlertsReport): string[][] {
       n(p.ingestedPerSecond),
       pair(p.ingest.ack),
       pair(p.update),
-      pair(p.tickVisible),
+      pair(p.endToEnd),
       n(p.deliveredUpdatesPerSecond),
       p.megabytesPerSecond.toFixed(1),
       serverCpu(p).toFixed(0),
@@ -379,7 +379,7 @@ export function alertsMarkdown(r: AlertsReport): string {
     "fires during these points (thresholds far from the market). The last columns divide each condition's",
     "figure by the first's.",
     "",
-    table(headers, rows),
+    markdownTable(headers, rows),
     "",
     ...readings(r).map((x) => `- ${x}`),
     "",
@@ -391,9 +391,9 @@ export function alertsMarkdown(r: AlertsReport): string {
     "",
     ...r.howMade.map((x) => `- ${x}`),
     "",
-    table(creationHeaders, creationRows(r)),
+    markdownTable(creationHeaders, creationRows(r)),
     "",
-    table(
+    markdownTable(
       ["kind", "alerts"],
       r.alertsByKind.map((k) => [k.kind, count(k.count)]),
     ),
@@ -402,11 +402,11 @@ export function alertsMarkdown(r: AlertsReport): string {
     "",
     "## Ingest alone (no subscribers)",
     "",
-    table(ingestHeaders, ingestRows(r)),
+    markdownTable(ingestHeaders, ingestRows(r)),
     "",
     `## Fan-out: ${count(r.subscribers)} subscribers to all coins (the dashboard)`,
     "",
-    table(fanoutHeaders, fanoutRows(r)),
+    markdownTable(fanoutHeaders, fanoutRows(r)),
     "",
     "## Tick-to-inbox latency",
     "",
@@ -417,7 +417,7 @@ export function alertsMarkdown(r: AlertsReport): string {
     "`data.observed_at` is that tick's timestamp appears. Samples run one after another. The consumer-side split",
     "comes from the D1 delivery log (`notification_deliveries`, channel `in_app`) read after the samples.",
     "",
-    table(inboxHeaders, inboxRows(r)),
+    markdownTable(inboxHeaders, inboxRows(r)),
     "",
     "The local queue consumer waits up to `max_batch_timeout = 1` s (wrangler.toml) for a batch of up to 100",
     "messages before it runs: with one alert firing at a time, the batch never fills, so nearly every event waits",
@@ -426,7 +426,7 @@ export function alertsMarkdown(r: AlertsReport): string {
     "",
     "## Resources per window",
     "",
-    table(
+    markdownTable(
       ["alerts", "window", "process", "CPU % of one core", "max RSS MB"],
       r.conditions.flatMap((c) => [
         ...c.ingest.flatMap((i) =>
@@ -477,8 +477,8 @@ const METHOD = `## Method
   condition a short unrecorded run of the same load warms the Worker up.
 - **Fan-out.** bench/fanout-point.ts with bench/subscriber-pool.ts as in \`npm run bench\` (fewer subscribers,
   all on \`/ws/market\`): update latency is receive time minus the newest tick timestamp a coin update
-  reflects, on the sampled sockets; tick-visible latency is from each acknowledged tick until each sampled
-  subscriber first saw a state of its coin at least as new.
+  reflects, on the sampled sockets; end-to-end latency is from each acknowledged tick's creation (just
+  before its batch was posted) until each sampled subscriber had read a state of its coin at least as new.
 - **Alerts.** Ten users (\`POST /api/auth/register\`, \`POST /api/auth/token\`), alert \`i\` on coin
   \`i mod coins\` for user \`i mod 10\`, kinds in a fixed mix (bench/alerts-fixture.ts): 45 % price (on a venue,
   100 times above or below its price), 35 % premium (above 500 % or below -90 %), 10 % premium percentile

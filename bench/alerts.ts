@@ -187,7 +187,7 @@ async function measure(ctx: Context, label: string, alerts: number): Promise<Con
       });
       fanout.push(p);
       log(
-        `${label}: fan-out ${rate}/s: ingested ${p.ingestedPerSecond.toFixed(0)}/s, update p50/p99 ${p.update?.p50.toFixed(0) ?? "-"}/${p.update?.p99.toFixed(0) ?? "-"} ms, visible p99 ${p.tickVisible?.p99.toFixed(0) ?? "-"} ms, ${p.deliveredUpdatesPerSecond.toFixed(0)} updates/s, client ELU ${p.subscriberLoopUtilization.toFixed(2)}, CPU wait ${p.cpuPressurePercent?.toFixed(0) ?? "-"}% -> ${p.verdict}`,
+        `${label}: fan-out ${rate}/s: ingested ${p.ingestedPerSecond.toFixed(0)}/s, update p50/p99 ${p.update?.p50.toFixed(0) ?? "-"}/${p.update?.p99.toFixed(0) ?? "-"} ms, end-to-end p99 ${p.endToEnd?.p99.toFixed(0) ?? "-"} ms, ${p.deliveredUpdatesPerSecond.toFixed(0)} updates/s, client ELU ${p.subscriberLoopUtilization.toFixed(2)}, CPU wait ${p.cpuPressurePercent?.toFixed(0) ?? "-"}% -> ${p.verdict}`,
       );
       if (!p.quiet) ctx.notes.push(`${label}, fan-out ${rate}/s: traffic was still draining after the point`);
       if (p.subscriberLoopUtilization > 0.8) {

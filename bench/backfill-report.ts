@@ -4,7 +4,7 @@ import type { CandleVenue } from "../collectors/candles/candle-venue";
 import { CANDLE_RESOLUTIONS, type CandleResolution } from "../protocol/venues";
 import { BENCH_VENUES, type VenuePlan } from "./backfill-plan";
 import type { RunResult, VenueRun } from "./backfill-run";
-import { n, table } from "./format";
+import { markdownTable, n } from "./format";
 import { machineTable } from "./machine";
 import type { MachineInfo } from "./report";
 
@@ -264,7 +264,7 @@ function runSection(run: ReportedRun): string[] {
   return [
     `## Run ${result.spec.name}: ${result.spec.title}`,
     "",
-    table(RUN_HEADERS, runRows(run)),
+    markdownTable(RUN_HEADERS, runRows(run)),
     "",
     `- ran ${duration(result.durationMs / 1000)}; the Worker acknowledged ${n(candlesPerSecond.mean)} candles/s on average (best 10 s: ${n(candlesPerSecond.best10s)}/s); ` +
       `history lane: backlogged (19,000 or more events waiting) ${(result.laneFullShare * 100).toFixed(0)} % of the time, ${n(lane.batchesOk)} batches applied, ${lane.batchesDuplicate} duplicate, ${lane.batchesRejected} rejected, ${lane.failedAttempts} failed attempts, ${n(lane.queuedEvents)} events still queued at the end`,
@@ -317,14 +317,14 @@ function usageRows(report: BackfillReport): string[][] {
 /** The figures, as printed at the end of the run. */
 export function consoleSummary(report: BackfillReport): string {
   return [
-    table(["figure", "measured", "computed", "measured / computed"], summaryRows(report)),
+    markdownTable(["figure", "measured", "computed", "measured / computed"], summaryRows(report)),
     "",
-    table(RATE_HEADERS, rateRows(report)),
+    markdownTable(RATE_HEADERS, rateRows(report)),
     "",
     ...report.runs.flatMap(runSection),
     "## The plan of the default windows, computed",
     "",
-    table(PLAN_HEADERS, planRows(report.fullPlans)),
+    markdownTable(PLAN_HEADERS, planRows(report.fullPlans)),
     "",
     ...report.findings.map((f) => `- ${f}`),
   ].join("\n");
@@ -350,7 +350,7 @@ export function backfillMarkdown(report: BackfillReport): string {
     "Measured: what happened in the runs below. Computed: the requests each venue needs (bench/backfill-plan.ts,",
     "paged with the collector's own request builders) divided by the rate the collector allows itself.",
     "",
-    table(["figure", "measured", "computed", "measured / computed"], summaryRows(report)),
+    markdownTable(["figure", "measured", "computed", "measured / computed"], summaryRows(report)),
     "",
     "## Rate limits: what the venues saw",
     "",
@@ -361,7 +361,7 @@ export function backfillMarkdown(report: BackfillReport): string {
     "event loop could bunch requests. The collector paces each venue with a token bucket at 80 % of the",
     "published limit, with no burst.",
     "",
-    table(RATE_HEADERS, rateRows(report)),
+    markdownTable(RATE_HEADERS, rateRows(report)),
     "",
     ...report.runs.flatMap(runSection),
     "## The plan of the default windows, computed",
@@ -374,11 +374,11 @@ export function backfillMarkdown(report: BackfillReport): string {
     "every tick (a minute), or every few ticks where a quarter of the venue's allowance cannot look at every",
     "market each minute (collectors/candles/upkeep-pace.ts: Upbit's 300 markets every 3 minutes).",
     "",
-    table(PLAN_HEADERS, planRows(report.fullPlans)),
+    markdownTable(PLAN_HEADERS, planRows(report.fullPlans)),
     "",
     "## Resources per run",
     "",
-    table(["run", "process", "CPU % of one core", "max RSS MB"], usageRows(report)),
+    markdownTable(["run", "process", "CPU % of one core", "max RSS MB"], usageRows(report)),
     "",
     "## What the figures say (written by the run)",
     "",

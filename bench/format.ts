@@ -21,7 +21,7 @@ export const n = (v: number) =>
           : v.toFixed(1);
 
 /** A Markdown table. */
-export function table(headers: string[], rows: string[][]): string {
+export function markdownTable(headers: string[], rows: string[][]): string {
   return [
     `| ${headers.join(" | ")} |`,
     `|${headers.map(() => "---").join("|")}|`,

@@ -1,9 +1,14 @@
 /**
  * The open-loop ingest load: ticks spread uniformly over the coins and the four venues, posted as
  * ingest batches the way the collectors flush (every 100 ms, or every 500 events when faster).
- * Batches are scheduled on a fixed clock and each tick's `timestamp` is its batch's scheduled
- * time: when the server is slow, batches wait (at most `maxInFlight` are outstanding) and that
- * wait counts in every latency measured from the timestamp (no coordinated omission).
+ * Batches are scheduled on a fixed clock; at most `maxInFlight` are outstanding, and a batch due
+ * while that many are waits for one to be answered. Each tick's `timestamp` is the moment it is
+ * created, `Date.now()` just before its batch body is written and posted: the start of the
+ * end-to-end latency (tick created -> subscriber has it). The batch acknowledgement is timed from
+ * the batch's scheduled time, so a batch held back by a slow server counts there in full (no
+ * coordinated omission), and `sendLag` says how long batches waited to be written after their
+ * scheduled time. `stamp: "scheduled"` stamps ticks with the scheduled time instead (how the
+ * benchmark measured before; BENCH_STAMP=scheduled).
  */
 import { Agent, request } from "node:http";
 import { batchBody, type TickWriter, VENUES } from "./market-fixture";
@@ -28,7 +33,15 @@ export interface IngestLoadOptions {
   maxInFlight: number;
   /** How long to wait after the last scheduled batch for outstanding ones. */
   graceMs: number;
+  /** What a tick's `timestamp` is: when it was created or its batch's scheduled time (default: `STAMP`). */
+  stamp?: TickStamp;
 }
+
+/** See the module's comment. */
+export type TickStamp = "created" | "scheduled";
+
+/** BENCH_STAMP=scheduled stamps ticks with their batch's scheduled time (the benchmark's old method). */
+export const STAMP: TickStamp = process.env.BENCH_STAMP === "scheduled" ? "scheduled" : "created";
 
 /** Ticks of acknowledged batches scheduled in the window: the ground truth subscribers are checked against. */
 export interface SentTicks {
@@ -49,6 +62,8 @@ export interface IngestLoadResult {
   windowAckedTicks: number;
   /** From a batch's scheduled time to its acknowledgement. */
   ack: LatencySummary | null;
+  /** From a batch's scheduled time to when its ticks were created and it was posted. */
+  sendLag: LatencySummary | null;
   sent: SentTicks;
 }
 
@@ -60,6 +75,7 @@ export async function runIngestLoad(o: IngestLoadOptions): Promise<IngestLoadRes
   const agent = new Agent({ keepAlive: true, maxSockets: o.maxInFlight });
   const url = new URL(o.url);
   const ack = new LatencyRecorder();
+  const sendLag = new LatencyRecorder();
   const coinCount = o.writer.coins.length;
 
   let timestamps = new Float64Array(65536);
@@ -95,7 +111,9 @@ export async function runIngestLoad(o: IngestLoadOptions): Promise<IngestLoadRes
 
   const send = (at: number, count: number) => {
     inFlight++;
-    const ts = Math.floor(at);
+    const created = Date.now();
+    const ts = (o.stamp ?? STAMP) === "scheduled" ? Math.floor(at) : created;
+    sendLag.add(Math.max(0, created - at));
     const events: string[] = new Array(count);
     const picked = new Uint16Array(count);
     for (let i = 0; i < count; i++) {
@@ -194,6 +212,7 @@ export async function runIngestLoad(o: IngestLoadOptions): Promise<IngestLoadRes
     windowTicks,
     windowAckedTicks,
     ack: ack.summary(),
+    sendLag: sendLag.summary(),
     sent: { timestamps: timestamps.slice(0, sentLength), coins: coins.slice(0, sentLength) },
   };
 }

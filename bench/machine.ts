@@ -94,3 +94,8 @@ export function reportPreamble(
     "",
   ];
 }
+
+/** This process's limit on open files (`ulimit -n`): each subscriber socket takes one. */
+export function openFileLimit(): number {
+  return Number(execFileSync("sh", ["-c", "ulimit -n"]).toString().trim()) || Number.POSITIVE_INFINITY;
+}

@@ -1,11 +1,15 @@
-/** Turns the benchmark's results into the console table and bench/RESULTS.md. */
+/** Turns the benchmark's results into bench/RESULTS.md (the console summary: report-console.ts). */
 
+import { type StormRow, stormMarkdown } from "./connect-storm";
+import { MANY_CASE } from "./fanout-plan";
 import type { PointResult } from "./fanout-point";
 import { DIAGNOSTIC_CASE, SUSTAINED_P99_MS } from "./fanout-point";
-import { ms, n, pair, table } from "./format";
+import { markdownTable, ms, n, pair } from "./format";
 import { machineTable } from "./machine";
 import type { ProcessUsage } from "./process-usage";
+import { methodMarkdown } from "./report-method";
 import type { RestLoadResult } from "./rest-load";
+import { type ShardCost, shardCostMarkdown } from "./shard-cost";
 import type { LatencySummary } from "./stats";
 
 /** Where and with what the run happened. */
@@ -73,6 +77,10 @@ export interface Report {
   sustained: SustainedRow[];
   rest: RestRow[];
   goals: Goal[];
+  /** The connect storms, before and after the shard tier (bench/connect-storm.ts). */
+  storms: StormRow[];
+  /** The shard's CPU per delivered message (bench/shard-cost.ts), read by bench/cost-model.ts. */
+  shardCost: ShardCost | null;
   /** Notes written by the run itself (e.g. what saturated at the points that failed). */
   observations: string[];
   /** bench/analysis.md, included verbatim. */
@@ -93,17 +101,14 @@ function otherCpu(p: { usage: ProcessUsage[]; machineBusyPercent: number }, cpus
   return Math.max(0, p.machineBusyPercent * cpus - serverCpu(p) - clientCpu(p));
 }
 
-const withUnit = (v: number | undefined) =>
-  v === undefined ? "–" : v >= 10_000 ? `${(v / 1000).toFixed(0)} s` : `${Math.round(v)} ms`;
-
 function pointRows(points: PointResult[], cpus: number): string[][] {
   return points.map((p) => [
     p.system,
     n(p.rate),
     n(p.ingestedPerSecond),
     pair(p.ingest.ack),
+    pair(p.endToEnd),
     pair(p.update),
-    pair(p.tickVisible),
     n(p.deliveredUpdatesPerSecond),
     n(p.messagesPerSecond),
     p.megabytesPerSecond.toFixed(1),
@@ -121,8 +126,8 @@ const POINT_HEADERS = [
   "target ticks/s",
   "ingested ticks/s",
   "batch ack p50 / p99 ms",
+  "**end-to-end** p50 / p99 ms",
   "update latency p50 / p99 ms",
-  "tick-visible p50 / p99 ms",
   "delivered updates/s",
   "messages/s",
   "MB/s",
@@ -196,12 +201,16 @@ const REST_HEADERS = [
 
 function sustainedRows(rows: SustainedRow[]): string[][] {
   const ours = rows.find((r) => r.system === "ours");
-  const base = rows.find((r) => r.system === "baseline");
+  const over = (other: string, digits: number) => {
+    const o = rows.find((r) => r.system === other);
+    return ours?.rate && o?.rate ? `${(ours.rate / o.rate).toFixed(digits)}x` : "";
+  };
   return rows.map((r) => [
     r.system,
     r.rate === null ? `none (failed even at ${n(r.lowestTried)})` : n(r.rate),
     r.failedAt === null ? "–" : n(r.failedAt),
-    r.system === "ours" && ours?.rate && base?.rate ? `${(ours.rate / base.rate).toFixed(1)}x` : "",
+    r.system === "ours" ? over("baseline", 1) : "",
+    r.system === "ours" ? over("peer", 2) : "",
   ]);
 }
 
@@ -216,74 +225,31 @@ function resourceRows(points: PointResult[]): string[][] {
   );
 }
 
-/** The console version: the main figures only. */
-export function consoleTable(report: Report): string {
-  const rows = [
-    [
-      "case",
-      "system",
-      "ticks/s",
-      "ingested/s",
-      "update p50/p99",
-      "visible p50/p99",
-      "updates/s",
-      "MB/s",
-      "srv CPU%",
-      "ok",
-    ],
-    ...report.points.map((p) => [
-      p.case,
-      p.system,
+/** The headline: end-to-end latency at the goals' points, every system. */
+function headlineRows(points: PointResult[]): string[][] {
+  const wanted = (p: PointResult) =>
+    (p.case === "dashboard" && (p.rate === 2000 || p.rate === 5000)) || p.case === MANY_CASE;
+  return points
+    .filter(wanted)
+    .sort((a, b) => a.subscribers - b.subscribers || a.rate - b.rate || a.system.localeCompare(b.system))
+    .map((p) => [
+      n(p.subscribers),
       n(p.rate),
-      n(p.ingestedPerSecond),
-      pair(p.update),
-      pair(p.tickVisible),
-      n(p.deliveredUpdatesPerSecond),
-      p.megabytesPerSecond.toFixed(1),
-      serverCpu(p).toFixed(0),
-      p.sustained ? "yes" : "no",
-    ]),
-  ];
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  const lines = rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join("  "));
-  lines.splice(1, 0, widths.map((w) => "-".repeat(w)).join("  "));
-  const sustained = report.sustained.map(
-    (s) => `  ${s.system}: ${s.rate === null ? `none (failed at ${n(s.lowestTried)})` : `${n(s.rate)} ticks/s`}`,
-  );
-  const rest = report.rest.map(
-    (r) =>
-      `  ${r.condition}: p50 ${withUnit(r.result.latency?.p50)}, p95 ${withUnit(r.result.latency?.p95)}, p99 ${withUnit(r.result.latency?.p99)}, ${r.result.ok}/${r.result.scheduled} ok`,
-  );
-  const ingest = report.ingest.map(
-    (r) =>
-      `  ${r.system} at ${n(r.rate)}/s: ${n(r.ingestedPerSecond)}/s acknowledged, ack p50 ${withUnit(r.ack?.p50)}, p99 ${withUnit(r.ack?.p99)}`,
-  );
-  const goals = report.goals.map(
-    (g) => `  [${g.met === null ? "?" : g.met ? "met" : "NOT met"}] ${g.goal}: ${g.measured}`,
-  );
-  return [
-    "ingest alone (no subscribers):",
-    ...ingest,
-    "",
-    ...lines,
-    "",
-    "highest sustained ingest rate:",
-    ...sustained,
-    "",
-    "/api/coins/latest at 500 req/s (open loop):",
-    ...rest,
-    "",
-    "goals:",
-    ...goals,
-  ].join("\n");
+      p.system,
+      ms(p.endToEnd?.p50),
+      ms(p.endToEnd?.p95),
+      ms(p.endToEnd?.p99),
+      p.sustained ? "yes" : `no: ${p.verdict}`,
+    ]);
 }
 
 /** The whole of bench/RESULTS.md. */
 export function resultsMarkdown(report: Report): string {
   const m = report.machine;
   const dashboard = report.points.filter((p) => p.case === "dashboard");
+  const many = report.points.filter((p) => p.case === MANY_CASE);
   const diagnostic = report.points.filter((p) => p.case === DIAGNOSTIC_CASE);
-  const watchlist = report.points.filter((p) => p.case !== "dashboard" && p.case !== DIAGNOSTIC_CASE);
+  const watchlist = report.points.filter((p) => p.case.startsWith("watchlist"));
   return `# Benchmark results: market-data fan-out
 
 Generated by \`npm run bench\` (bench/run.ts) on ${m.date}. Figures, not tests: they depend on the
@@ -297,42 +263,58 @@ ${report.settings.map((s) => `- ${s}`).join("\n")}
 
 ## Goals
 
-${table(
+${markdownTable(
   ["goal", "measured", "met"],
   report.goals.map((g) => [g.goal, g.measured, g.met === null ? "not measured" : g.met ? "**met**" : "**not met**"]),
 )}
 
+## End-to-end latency: tick created → subscriber has read it
+
+The figure that counts: for each tick and each sampled subscriber of its coin, from the moment the tick
+was created (\`Date.now()\` just before its batch was written and posted) until that subscriber had read
+a message carrying it (or a newer state of its coin). All subscribers on every coin, 200 coins.
+
+${markdownTable(["subscribers", "ticks/s", "system", "p50 ms", "p95 ms", "p99 ms", `kept up (p99 ≤ ${SUSTAINED_P99_MS} ms, all acknowledged)`], headlineRows(report.points))}
+
 ## Highest sustained ingest rate (1,000 subscribers, all coins)
 
-A rate is sustained when the update latency p99 is at most ${SUSTAINED_P99_MS} ms, every batch is
+A rate is sustained when the end-to-end p99 is at most ${SUSTAINED_P99_MS} ms, every batch is
 acknowledged (none failed or left unsent), and at least 99% of (tick, sampled subscriber) pairs became
 visible before the end of recording. Found by a bounded search over rates (doubling or quartering,
 then geometric bisection), starting from the fixed points below.
 
-${table(["system", "highest sustained ticks/s", "lowest failing ticks/s above it", "ours / baseline"], sustainedRows(report.sustained))}
+${markdownTable(["system", "highest sustained ticks/s", "lowest failing ticks/s above it", "ours / baseline", "ours / peer"], sustainedRows(report.sustained))}
 
 ## Ingest alone (no subscribers connected)
 
 What each system acknowledges when nothing is subscribed: the ceiling of its ingest path.
 
-${table(INGEST_HEADERS, ingestRows(report.ingest, m.cpus))}
+${markdownTable(INGEST_HEADERS, ingestRows(report.ingest, m.cpus))}
 
 One batch at a time (sequential, no subscribers), by how many ticks and coins it carries:
 
-${table(
+${markdownTable(
   ["system", "ticks in batch", "coins touched", "ack median ms", "ack min ms"],
   report.batchCost.map((r) => [r.system, String(r.ticks), String(r.coins), r.medianMs.toFixed(0), r.minMs.toFixed(0)]),
 )}
 
 ## Fan-out: 1,000 subscribers to all coins (the dashboard), 200 coins
 
-${table(POINT_HEADERS, pointRows(dashboard, m.cpus))}
+${markdownTable(POINT_HEADERS, pointRows(dashboard, m.cpus))}
 
+${
+  many.length > 0
+    ? `## Fan-out: 5,000 subscribers to all coins, 200 coins
+
+${markdownTable(POINT_HEADERS, pointRows(many, m.cpus))}
+`
+    : ""
+}
 ${
   watchlist.length > 0
     ? `## Fan-out: 1,000 subscribers with a watchlist of 5 coins each
 
-${table(POINT_HEADERS, pointRows(watchlist, m.cpus))}
+${markdownTable(POINT_HEADERS, pointRows(watchlist, m.cpus))}
 `
     : ""
 }
@@ -344,75 +326,25 @@ Not a goal figure. The board's coins carry Korean names, so every rendered updat
 that workerd encodes to UTF-8 again on each \`ws.send\`; here the names are replaced by ASCII ones
 (same load, same subscribers) to show what that encoding costs.
 
-${table(POINT_HEADERS, pointRows(diagnostic, m.cpus))}
+${markdownTable(POINT_HEADERS, pointRows(diagnostic, m.cpus))}
 `
     : ""
 }
+${stormMarkdown(report.storms ?? [])}
+${shardCostMarkdown(report.shardCost ?? null)}
 ## \`GET /api/coins/latest\`, ours, open loop at 500 requests/s
 
-${table(REST_HEADERS, restRows(report.rest))}
+${markdownTable(REST_HEADERS, restRows(report.rest))}
 
 ## Resources per point (during the measurement window)
 
-${table(["point", "process", "CPU % of one core", "max RSS MB"], resourceRows(report.points))}
+${markdownTable(["point", "process", "CPU % of one core", "max RSS MB"], resourceRows(report.points))}
 
 ## Measurement caveats noted by the run
 
 ${report.observations.map((o) => `- ${o}`).join("\n") || "- nothing beyond the tables"}
 
-## Method
-
-- **Systems.** *Ours*: the real Worker (gateway, MarketBoard, MarketSymbol) under \`wrangler dev\`
-  (local workerd, local SQLite-backed Durable Objects) started by test/support/worker-process.ts.
-  \`wrangler dev\` watches every file it bundled (node_modules included) and restarts the Worker,
-  closing every socket, when one changes. Others edit and test in this checkout, so the run uses
-  a copy of the committed tree (\`git archive\`), bundled once with \`wrangler deploy --dry-run\` and
-  served with \`no_bundle\`. \`wrangler dev\` puts a proxy workerd in front of the Worker's; both are in
-  the path and both count as server CPU.
-  *Baseline*: bench/baseline-server.ts, a Node \`ws\` server in its own process that validates the same
-  ingest batch with the same zod schema and forwards every ticker event, as it comes, to every
-  subscriber (no conflation, no backpressure).
-- **Load.** Ticks spread uniformly over 200 coins and the four venues, posted to \`/internal/ingest\`
-  like the collectors flush: a batch every 100 ms, or every 500 ticks when faster (so 20k ticks/s is
-  40 batches/s of 500). Batches are scheduled on a fixed clock, at most 8 outstanding; a tick's
-  \`timestamp\` is its batch's *scheduled* send time, so time spent waiting to be sent counts
-  (no coordinated omission). Before a run, each coin gets names, a price on every venue, USD/KRW and
-  USDT/KRW (not ticked again, so only the load's ticks move the timestamps).
-- **Subscribers.** 1,000 WebSockets on \`/ws/market\` in worker threads of the benchmark process, speaking
-  raw RFC 6455 (bench/frame-reader.ts): every socket counts messages and bytes; every 50th socket
-  (20 sockets, spread over connection order) also reads each message for the coins it carries and
-  their newest \`"timestamp"\` (bench/update-scanner.ts, no JSON.parse). Like the dashboard, each
-  socket sends a text \`ping\` every 20 s (the server closes silent sockets after 90 s); the
-  runtime's \`pong\` replies are not counted. After connecting, the run waits until every socket has
-  its snapshot and traffic has stopped. Dashboard case: every
-  subscriber receives all coins. Watchlist case: each subscribes to 5 coins (\`?symbols=\`, honoured by both).
-- **Update latency** (the brief's definition): for each coin update a sampled subscriber received,
-  receive time minus the newest tick timestamp it reflects. Ours: one coin entry of an \`update\`
-  message (its newest venue/premium \`timestamp\`); baseline: one tick message. Counted for updates
-  reflecting ticks scheduled inside the window.
-- **Tick-visible latency**: for each acknowledged tick in the window and each sampled subscriber of its
-  coin, the time until that subscriber first received a state of the coin at least as new. Includes
-  the wait for the next conflated flush; a tick never made visible counts as (end of recording − its
-  timestamp), so an overloaded system cannot look fast by dropping work.
-- **Delivered updates/s**: coin updates received by all 1,000 subscribers during the window, per
-  second = messages received (counted on every socket) × mean coin entries per message (read on the
-  sampled sockets). Baseline: one message is one tick, so it is simply messages/s. Ours: one message
-  carries every subscribed coin that changed since the socket's last message.
-- **Windows.** Per point: ${report.settings.find((s) => s.startsWith("timing"))?.replace("timing: ", "") ?? ""}.
-  Points run in sequence on one running system; after a point the run waits for the subscribers'
-  traffic and the ingest path to go quiet, and restarts the system if they do not.
-- **REST.** \`GET /api/coins/latest\` with 300 coins on the board, requests due every 2 ms for 10 s
-  (5,000 requests), asking for gzip, each condition twice: on the public port, through the proxy workerd
-  that \`wrangler dev\` puts in front of the Worker (as \`npm start\` serves it), and directly on the
-  Worker's own workerd socket (found by the benchmark; a deployed Worker has no dev proxy; the goal is
-  judged there); latency from each request's due time to its last byte on the
-  wire, up to 64 connections; one response in 50 is also decoded and parsed as JSON to check it (a
-  bad one counts as failed; decoding all would put ~180 MB/s of gunzip on the client's share of this
-  2-core machine); once with no other load, once while ticks are ingested at 2,000/s (no subscribers
-  connected).
-- **CPU** is read from /proc for each process during the window (% of one core; this machine has
-  ${m.cpus}). "other work CPU" is what the rest of the machine used meanwhile (other sessions' builds and
-  tests); "CPU wait" is Linux PSI: the share of the window in which some runnable task waited for a CPU.
+${methodMarkdown(report)}
 
 ${report.analysis}
 `;

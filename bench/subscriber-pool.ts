@@ -1,15 +1,17 @@
 /**
- * The benchmark's 1,000 WebSocket subscribers, spread over worker threads (main-thread side).
- * Every `sampleEvery`-th socket, in connection order, reads its messages in full for latency;
+ * The benchmark's WebSocket subscribers (1,000 or 5,000), spread over worker threads (main-thread
+ * side). Every `sampleEvery`-th socket, in connection order, reads its messages in full for latency;
  * the others only count, so the subscribers stay cheap next to the system under test.
  */
 import { Worker } from "node:worker_threads";
+import { openFileLimit } from "./machine";
 import type {
   CollectReply,
   ConnectReply,
   MeasureWindow,
   ProgressReply,
   SocketSpec,
+  StormReply,
   SubscriberThreadConfig,
   ThreadCommand,
   ThreadReply,
@@ -25,6 +27,17 @@ export interface PoolOptions {
   paths: string[];
   sampleEvery: number;
   threads: number;
+  /** Sampled sockets decode each message with JSON.parse (see subscriber-thread.ts). */
+  parse?: boolean;
+}
+
+/** What a connect storm saw, per socket by id (epoch ms; NaN: never). */
+export interface StormTimes {
+  openedAt: number[];
+  upgradedAt: number[];
+  firstMessageAt: number[];
+  failed: number;
+  firstError: string | null;
 }
 
 /** Runs a TypeScript worker through tsx (a worker does not inherit the main thread's loader in Node 20). */
@@ -86,7 +99,13 @@ export class SubscriberPool {
     }));
     this.threads = Array.from({ length: options.threads }, (_, t) => {
       const sockets = specs.filter((s) => s.id % options.threads === t);
-      const data: SubscriberThreadConfig = { port: options.port, mode: options.mode, coins: options.coins, sockets };
+      const data: SubscriberThreadConfig = {
+        port: options.port,
+        mode: options.mode,
+        coins: options.coins,
+        sockets,
+        parse: options.parse ?? false,
+      };
       return new ThreadHandle(tsWorker(new URL("./subscriber-thread.ts", import.meta.url), data), sockets);
     });
   }
@@ -102,12 +121,39 @@ export class SubscriberPool {
 
   /** Opens every socket; throws unless all of them upgraded. */
   async connect(): Promise<void> {
+    const limit = openFileLimit();
+    if (limit < this.size + 256) {
+      throw new Error(`${this.size} sockets need more open files than \`ulimit -n\` (${limit}) allows; raise it`);
+    }
     const replies = await this.all<ConnectReply>({ type: "connect" });
     const failed = replies.reduce((n, r) => n + r.failed, 0);
     if (failed > 0) {
       const error = replies.find((r) => r.firstError)?.firstError;
       throw new Error(`${failed} of ${this.size} subscribers failed to connect: ${error}`);
     }
+  }
+
+  /**
+   * Opens every socket, spread evenly over `spreadMs` from `startAt` (not `connect`'s bounded
+   * concurrency), and answers when each has its first message or `timeoutMs` after the last opening.
+   */
+  async storm(startAt: number, spreadMs: number, timeoutMs: number): Promise<StormTimes> {
+    const replies = await this.all<StormReply>({ type: "storm", startAt, spreadMs, total: this.size, timeoutMs });
+    const times: StormTimes = {
+      openedAt: new Array<number>(this.size).fill(Number.NaN),
+      upgradedAt: new Array<number>(this.size).fill(Number.NaN),
+      firstMessageAt: new Array<number>(this.size).fill(Number.NaN),
+      failed: replies.reduce((n, r) => n + r.failed, 0),
+      firstError: replies.find((r) => r.firstError)?.firstError ?? null,
+    };
+    replies.forEach((r, t) => {
+      this.threads[t].sockets.forEach((s, i) => {
+        times.openedAt[s.id] = r.openedAt[i];
+        times.upgradedAt[s.id] = r.upgradedAt[i];
+        times.firstMessageAt[s.id] = r.firstMessageAt[i];
+      });
+    });
+    return times;
   }
 
   async setWindow(window: MeasureWindow): Promise<void> {

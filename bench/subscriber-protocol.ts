@@ -18,6 +18,8 @@ export interface SubscriberThreadConfig {
   /** Coin symbols; records carry the index into this list. */
   coins: string[];
   sockets: SocketSpec[];
+  /** Sampled sockets JSON.parse each message, and it counts as read once parsed (BENCH_PARSE=1). */
+  parse: boolean;
 }
 
 /** The measurement window, as epoch ms: counted by receive time in [start, end); latencies recorded until `recordUntil`. */
@@ -27,8 +29,32 @@ export interface MeasureWindow {
   recordUntil: number;
 }
 
+/**
+ * A connect storm: each of the thread's sockets is opened at `startAt + spreadMs * id / total`
+ * (ids are global, so the threads' sockets interleave), and the thread answers once every socket
+ * has its first message (the snapshot) or `timeoutMs` after the last opening.
+ */
+export interface StormCommand {
+  type: "storm";
+  startAt: number;
+  spreadMs: number;
+  total: number;
+  timeoutMs: number;
+}
+
+/** Per socket of the thread (in its order): when it was opened and when its first message was complete (NaN: never). */
+export interface StormReply {
+  type: "storm";
+  openedAt: number[];
+  upgradedAt: number[];
+  firstMessageAt: number[];
+  failed: number;
+  firstError: string | null;
+}
+
 export type ThreadCommand =
   | { type: "connect" }
+  | StormCommand
   | ({ type: "window" } & MeasureWindow)
   | { type: "progress" }
   | { type: "collect" }
@@ -67,4 +93,10 @@ export interface CollectReply {
   closed: number;
 }
 
-export type ThreadReply = ConnectReply | ProgressReply | CollectReply | { type: "window" } | { type: "close" };
+export type ThreadReply =
+  | ConnectReply
+  | ProgressReply
+  | CollectReply
+  | StormReply
+  | { type: "window" }
+  | { type: "close" };

@@ -1,7 +1,10 @@
 /**
  * A worker thread holding a share of the benchmark's WebSocket subscribers. Sockets speak raw
  * RFC 6455 over `net` (see frame-reader.ts): most only count messages and bytes; sampled ones
- * also read the coins and newest tick timestamps of each message (see update-scanner.ts).
+ * also read the coins and newest tick timestamps of each message (see update-scanner.ts), and with
+ * `parse` decode it with JSON.parse first. A message counts as read when its last byte has arrived
+ * (with `parse`: once it is parsed). The thread also notes when each socket was opened, upgraded and
+ * got its first message, for the connect storm (bench/connect-storm.ts).
  */
 import { randomBytes } from "node:crypto";
 import { connect, type Socket } from "node:net";
@@ -12,11 +15,13 @@ import type {
   CollectReply,
   MeasureWindow,
   SocketSpec,
+  StormCommand,
+  StormReply,
   SubscriberThreadConfig,
   ThreadCommand,
   ThreadReply,
 } from "./subscriber-protocol";
-import { scanMessage } from "./update-scanner";
+import { scanMessage, scanParsed } from "./update-scanner";
 
 const config = workerData as SubscriberThreadConfig;
 const coinIndex = new Map(config.coins.map((symbol, i) => [symbol, i]));
@@ -41,6 +46,9 @@ let records = new Float64Array(4096);
 let recordLength = 0;
 let closed = 0;
 let elu = 0;
+const openedAt = new Float64Array(config.sockets.length).fill(Number.NaN);
+const upgradedAt = new Float64Array(config.sockets.length).fill(Number.NaN);
+const firstMessageAt = new Float64Array(config.sockets.length).fill(Number.NaN);
 let windowTimers: ReturnType<typeof setTimeout>[] = [];
 const sockets: Socket[] = [];
 
@@ -58,6 +66,7 @@ function record(socketId: number, coin: number, ts: number, at: number): void {
 
 function open(spec: SocketSpec, local: number): Promise<void> {
   return new Promise((resolve, reject) => {
+    openedAt[local] = Date.now();
     const socket = connect({ host: "127.0.0.1", port: config.port });
     socket.setNoDelay(true);
     let upgraded = false;
@@ -71,6 +80,7 @@ function open(spec: SocketSpec, local: number): Promise<void> {
       spec.sampled,
       (length, payload) => {
         if (length === PONG_LENGTH) return;
+        if (Number.isNaN(firstMessageAt[local])) firstMessageAt[local] = now;
         totalMessages++;
         lastReceive = now;
         const inWindow = now >= window.measureStart && now < window.measureEnd;
@@ -81,12 +91,20 @@ function open(spec: SocketSpec, local: number): Promise<void> {
         }
         if (payload === undefined) return;
         const recording = now >= window.measureStart && now <= window.recordUntil;
-        const at = now;
-        const entries = scanMessage(config.mode, payload, (symbol, ts) => {
+        let at = now;
+        const onEntry = (symbol: string, ts: number) => {
           if (!recording || ts < window.measureStart) return;
           const coin = coinIndex.get(symbol);
           if (coin !== undefined) record(spec.id, coin, ts, at);
-        });
+        };
+        let entries: number;
+        if (config.parse) {
+          const message: unknown = JSON.parse(payload.toString("utf8"));
+          at = Date.now();
+          entries = scanParsed(config.mode, message, onEntry);
+        } else {
+          entries = scanMessage(config.mode, payload, onEntry);
+        }
         if (inWindow && entries > 0) {
           sampledMessages++;
           sampledEntries += entries;
@@ -122,6 +140,7 @@ function open(spec: SocketSpec, local: number): Promise<void> {
         return;
       }
       upgraded = true;
+      upgradedAt[local] = now;
       sockets.push(socket);
       const first = setTimeout(() => {
         socket.write(PING);
@@ -162,6 +181,40 @@ async function connectAll(): Promise<ThreadReply> {
   };
   await Promise.all(Array.from({ length: CONNECT_CONCURRENCY }, lane));
   return { type: "connect", connected, failed, firstError };
+}
+
+/** Opens every socket at its time in the storm; answers when all have their first message, or at the timeout. */
+async function storm(command: StormCommand): Promise<StormReply> {
+  let failed = 0;
+  let firstError: string | null = null;
+  const opened = config.sockets.map(
+    (spec, local) =>
+      new Promise<void>((resolve) => {
+        const at = command.startAt + (command.spreadMs * spec.id) / command.total;
+        setTimeout(
+          () =>
+            open(spec, local).then(resolve, (error: unknown) => {
+              failed++;
+              firstError ??= error instanceof Error ? error.message : String(error);
+              resolve();
+            }),
+          Math.max(0, at - Date.now()),
+        );
+      }),
+  );
+  await Promise.all(opened);
+  const deadline = Date.now() + command.timeoutMs;
+  while (Date.now() < deadline && firstMessageAt.some((t, i) => Number.isNaN(t) && !Number.isNaN(upgradedAt[i]))) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    type: "storm",
+    openedAt: [...openedAt],
+    upgradedAt: [...upgradedAt],
+    firstMessageAt: [...firstMessageAt],
+    failed,
+    firstError,
+  };
 }
 
 function setWindow(w: MeasureWindow): void {
@@ -214,6 +267,9 @@ async function closeAll(): Promise<void> {
   );
   closed = 0;
   totalMessages = 0;
+  openedAt.fill(Number.NaN);
+  upgradedAt.fill(Number.NaN);
+  firstMessageAt.fill(Number.NaN);
 }
 
 parentPort?.on("message", async (command: ThreadCommand) => {
@@ -221,6 +277,9 @@ parentPort?.on("message", async (command: ThreadCommand) => {
   switch (command.type) {
     case "connect":
       reply = await connectAll();
+      break;
+    case "storm":
+      reply = await storm(command);
       break;
     case "window":
       setWindow(command);

@@ -1,6 +1,7 @@
 /**
- * The two systems the benchmark compares, started and stopped the same way: ours (the real Worker
- * under `wrangler dev`, i.e. local workerd) and the baseline (bench/baseline-server.ts).
+ * The systems the benchmark compares, started and stopped the same way: ours (the real Worker under
+ * `wrangler dev`, i.e. local workerd), the naive baseline (bench/baseline-server.ts) and the
+ * conflated peer (bench/conflated-peer-server.ts).
  */
 import { type ChildProcess, execFileSync, execSync, spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -12,7 +13,7 @@ import { batchBody } from "./market-fixture";
 import { descendants, type WatchedProcess } from "./process-usage";
 import type { ScanMode } from "./update-scanner";
 
-export type SystemName = "ours" | "baseline";
+export type SystemName = "ours" | "baseline" | "peer";
 
 export interface SystemUnderTest {
   name: SystemName;
@@ -119,6 +120,20 @@ export async function startOurs(
   };
 }
 
+/**
+ * Ours reached on the Worker's own workerd socket instead of the public port (the dev proxy): the
+ * same system with another `url` and `port`. Others, or when the socket is not found, as they are.
+ */
+export async function reachDirectly(system: SystemUnderTest, log: (line: string) => void): Promise<SystemUnderTest> {
+  if (!system.directUrl) return system;
+  const url = await system.directUrl();
+  if (!url) {
+    log(`${system.name}: the Worker's own socket was not found; using the dev proxy`);
+    return system;
+  }
+  return { ...system, url, port: Number(new URL(url).port) };
+}
+
 /** POSTs an ingest batch body with the collector token; answers its status and round trip (ms). */
 export async function postBatch(system: SystemUnderTest, body: string): Promise<{ status: number; ms: number }> {
   const start = Date.now();
@@ -186,31 +201,46 @@ async function findDirectUrl(publicPort: number): Promise<string | null> {
   return null;
 }
 
-/** The baseline `ws` server in its own Node process. */
-export async function startBaseline(): Promise<SystemUnderTest> {
+/** The baseline `ws` server in its own Node process (forwards every tick to every socket). */
+export function startBaseline(): Promise<SystemUnderTest> {
+  return startNodeServer("baseline", "./baseline-server.ts", "baseline server (node)", "tick");
+}
+
+/** The conflated peer `ws` server in its own Node process (ours' protocol, one Node thread). */
+export function startPeer(): Promise<SystemUnderTest> {
+  return startNodeServer("peer", "./conflated-peer-server.ts", "peer server (node)", "coins");
+}
+
+/** A bench Node server (`<script> <port> <token>`, prints `listening`) in its own process. */
+async function startNodeServer(
+  name: SystemName,
+  script: string,
+  label: string,
+  mode: ScanMode,
+): Promise<SystemUnderTest> {
   const port = await freePort();
   const child: ChildProcess = spawn(
     process.execPath,
-    ["--import", "tsx", new URL("./baseline-server.ts", import.meta.url).pathname, String(port), DEV_COLLECTOR_TOKEN],
+    ["--import", "tsx", new URL(script, import.meta.url).pathname, String(port), DEV_COLLECTOR_TOKEN],
     { cwd: root, stdio: ["ignore", "pipe", "inherit"] },
   );
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("the baseline server did not start")), 30_000);
+    const timer = setTimeout(() => reject(new Error(`the ${name} server did not start`)), 30_000);
     child.stdout?.on("data", (chunk: Buffer) => {
       if (chunk.toString().includes("listening")) {
         clearTimeout(timer);
         resolve();
       }
     });
-    child.once("exit", (code) => reject(new Error(`the baseline server exited (${code})`)));
+    child.once("exit", (code) => reject(new Error(`the ${name} server exited (${code})`)));
   });
   return {
-    name: "baseline",
+    name,
     url: `http://127.0.0.1:${port}`,
     port,
     token: DEV_COLLECTOR_TOKEN,
-    mode: "tick",
-    processes: () => [{ label: "baseline server (node)", pid: child.pid as number }, self],
+    mode,
+    processes: () => [{ label, pid: child.pid as number }, self],
     stop: async () => {
       if (child.exitCode !== null) return;
       const exited = new Promise<void>((r) => child.once("exit", () => r()));

@@ -1,6 +1,6 @@
 /** The paper-trading benchmark's figures as a console table and as bench/TRADING.md. */
 
-import { columns, ms, n, pair, table } from "./format";
+import { columns, markdownTable, ms, n, pair } from "./format";
 import { reportPreamble } from "./machine";
 import type { ProcessUsage } from "./process-usage";
 import type { MachineInfo } from "./report";
@@ -239,14 +239,14 @@ export function tradingMarkdown(r: TradingReport): string {
     "user per row, places GTC LIMIT BUY orders priced below the market (they rest with the coin's matcher), closed",
     "loop with N requests in flight. Acknowledged = HTTP 201; latency is the request's round trip.",
     "",
-    table(placementHeaders, placementRows(r.placement)),
+    markdownTable(placementHeaders, placementRows(r.placement)),
     "",
   ];
   if (r.sweep) {
     sections.push(
       "## 2. A price sweep across resting limit orders on one coin",
       "",
-      table(["", ""], sweepFigures(r.sweep)),
+      markdownTable(["", ""], sweepFigures(r.sweep)),
       "",
       "Both times are upper bounds on when the last ledger committed its last fill: a ledger streams a change",
       "right after its commit and projects it to D1 after that, but the stream's messages reach the client",
@@ -263,7 +263,7 @@ export function tradingMarkdown(r: TradingReport): string {
       "From just before the POST of an ingest batch whose Upbit price crosses one resting limit, until the `fill`",
       "message of that order arrives on the user's private stream `/ws/user`.",
       "",
-      table(
+      markdownTable(
         ["samples", "p50 ms", "p95 ms", "p99 ms", "max ms", "no fill within 10 s", "crossing batch ack p50 / p99 ms"],
         [
           [
@@ -288,7 +288,7 @@ export function tradingMarkdown(r: TradingReport): string {
     "order exists, then with resting BUY limits on coins the load ticks (priced at about half the market, so no",
     "tick crosses them; each coin with resting orders is delivered its ticks every fan-out interval and matched).",
     "",
-    table(ingestHeaders, ingestRows(r.ingest)),
+    markdownTable(ingestHeaders, ingestRows(r.ingest)),
     "",
   );
   if (r.restingSetup) sections.push(`${setupLine(r.restingSetup, "The resting orders")}.`, "");
@@ -301,7 +301,7 @@ export function tradingMarkdown(r: TradingReport): string {
   sections.push(
     "## Resources per window",
     "",
-    table(
+    markdownTable(
       ["window", "process", "CPU % of one core", "max RSS MB"],
       r.resources.flatMap((w) =>
         w.usage.map((u) => [w.window, u.label, u.cpuPercent.toFixed(0), u.maxRssMb.toFixed(0)]),

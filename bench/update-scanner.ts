@@ -69,3 +69,30 @@ export function scanMessage(mode: ScanMode, buf: Buffer, onEntry: EntryHandler):
   }
   return count;
 }
+
+/**
+ * The same as `scanMessage`, on a message already parsed with JSON.parse (BENCH_PARSE=1: what a client
+ * that decodes every message does): calls `onEntry` per coin update, returns how many there were.
+ */
+export function scanParsed(mode: ScanMode, message: unknown, onEntry: EntryHandler): number {
+  const m = message as { type?: string; data?: { base?: string; coins?: { symbol?: string }[] } };
+  if (mode === "tick") {
+    if (typeof m.data?.base !== "string") return 0;
+    onEntry(m.data.base, newestIn(m.data));
+    return 1;
+  }
+  if (m.type !== "update" || !Array.isArray(m.data?.coins)) return 0;
+  for (const coin of m.data.coins) onEntry(String(coin.symbol), newestIn(coin));
+  return m.data.coins.length;
+}
+
+/** The newest `timestamp` member anywhere inside a parsed value. */
+function newestIn(value: unknown): number {
+  if (typeof value !== "object" || value === null) return 0;
+  let newest = 0;
+  for (const [key, member] of Object.entries(value)) {
+    const ts = key === "timestamp" && typeof member === "number" ? member : newestIn(member);
+    if (ts > newest) newest = ts;
+  }
+  return newest;
+}
