@@ -4,6 +4,7 @@ import { HibernatingObject } from "./sockets/hibernating-object";
 import {
   coinOfStream,
   parseSymbolsParam,
+  patchesOf,
   type ShardPublish,
   type StreamPublisher,
   type StreamSnapshot,
@@ -82,15 +83,7 @@ export class FanoutShard extends HibernatingObject<ShardSocketState, ClientMessa
       open += 1;
       if (this.waiting.has(ws) || flush.seq <= state.from) continue;
       if (state.symbols === null) {
-        shared ??= frame(
-          "update",
-          flush.seq,
-          updateData(
-            flush.patches.map(([, json]) => json),
-            flush.globals,
-            flush.extras,
-          ),
-        );
+        shared ??= frame("update", flush.seq, updateData(flush.patches, flush.globals, flush.extras));
         this.sockets.sendText(ws, shared);
       } else {
         this.sendOwn(ws, state, flush);
@@ -176,18 +169,7 @@ export class FanoutShard extends HibernatingObject<ShardSocketState, ClientMessa
       for (const flush of this.recent) {
         if (flush.stream !== now.stream || flush.seq <= now.from) continue;
         if (now.symbols === null) {
-          this.sockets.sendText(
-            ws,
-            frame(
-              "update",
-              flush.seq,
-              updateData(
-                flush.patches.map(([, j]) => j),
-                flush.globals,
-                flush.extras,
-              ),
-            ),
-          );
+          this.sockets.sendText(ws, frame("update", flush.seq, updateData(flush.patches, flush.globals, flush.extras)));
         } else {
           this.sendOwn(ws, now, flush);
         }
@@ -252,9 +234,8 @@ export class FanoutShard extends HibernatingObject<ShardSocketState, ClientMessa
 
   /** A socket with its own coins: the flush's patches for them, numbered with the socket's own seq. */
   private sendOwn(ws: WebSocket, state: ShardSocketState, flush: ShardPublish): void {
-    const wanted = new Set(state.symbols);
-    const patches = flush.patches.filter(([key]) => wanted.has(key)).map(([, json]) => json);
-    if (patches.length === 0 && !flush.globals && !flush.extras) return;
+    const patches = patchesOf(flush, new Set(state.symbols));
+    if (!patches && !flush.globals && !flush.extras) return;
     this.sockets.sendNumbered(ws, "update", updateData(patches, flush.globals, flush.extras));
   }
 

@@ -15,8 +15,14 @@ export interface ShardPublish {
   stream: string;
   /** The stream's flush number: one more than the last one published on the stream. */
   seq: number;
-  /** Per key that changed, its patch from the previous flush as JSON (`protocol/patch.ts`). */
-  patches: [key: string, json: string][];
+  /**
+   * The patches of the keys that changed (`protocol/patch.ts`), as the members of one JSON array
+   * (`{...},{...}`, no brackets): one string crosses the RPC, and an all-coins message is built from
+   * it with one concatenation. `keys[i]`'s patch ends at `ends[i]` (and starts after the comma).
+   */
+  patches: string;
+  keys: string[];
+  ends: number[];
   /** JSON members (without braces) for stream-wide fields that changed, e.g. `"exchange_rate":{...}`; "". */
   globals: string;
   /** JSON members for this stream only (the liquidations on `prices`); "". */
@@ -76,9 +82,29 @@ export function parseSymbolsParam(value: string | null): string[] | null {
   return symbols.length > 0 ? [...new Set(symbols)].slice(0, 500) : null;
 }
 
-/** An `update` frame's `data` member for some patches (as JSON strings) and the flush's other members. */
-export function updateData(patches: string[], globals: string, extras: string): string {
-  const members = [`"coins":[${patches.join(",")}]`];
+/** The patches of a flush, as `ShardPublish` carries them. */
+export function joinPatches(patches: [key: string, json: string][]): Pick<ShardPublish, "patches" | "keys" | "ends"> {
+  const ends: number[] = [];
+  let at = -1;
+  for (const [, json] of patches) {
+    at += json.length + 1;
+    ends.push(at);
+  }
+  return { patches: patches.map(([, json]) => json).join(","), keys: patches.map(([key]) => key), ends };
+}
+
+/** The patches of some keys of a flush (those in `wanted`), as the members of a JSON array. */
+export function patchesOf(flush: ShardPublish, wanted: ReadonlySet<string>): string {
+  const parts: string[] = [];
+  for (let i = 0; i < flush.keys.length; i++) {
+    if (wanted.has(flush.keys[i])) parts.push(flush.patches.slice(i === 0 ? 0 : flush.ends[i - 1] + 1, flush.ends[i]));
+  }
+  return parts.join(",");
+}
+
+/** An `update` frame's `data` member for some patches (the members of a JSON array) and the flush's other members. */
+export function updateData(patches: string, globals: string, extras: string): string {
+  const members = [`"coins":[${patches}]`];
   if (globals) members.push(globals);
   if (extras) members.push(extras);
   return `"data":{${members.join(",")}}`;

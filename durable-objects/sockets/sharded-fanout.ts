@@ -23,7 +23,7 @@
 import { diffPatch } from "../../protocol/patch";
 import { toAsciiJson } from "./ascii-json";
 import { ShardDirectory, type ShardEntry } from "./shard-directory";
-import type { ShardEndpoint, ShardPublish, StreamSnapshot } from "./shard-protocol";
+import { joinPatches, type ShardEndpoint, type ShardPublish, type StreamSnapshot } from "./shard-protocol";
 
 /** Flushes a shard may have unanswered before it misses one. */
 export const MAX_IN_FLIGHT = 4;
@@ -164,6 +164,7 @@ export class ShardedFanout {
     const globals = this.globalsDirty ? this.source.renderGlobals() : "";
     this.clearDirty();
     if (patches.length > 0 || globals) this.allKeysSnapshot = null;
+    const joined = joinPatches(patches);
 
     for (const stream of this.directory.streams()) {
       const extras = this.source.renderStreamExtras?.(stream) ?? "";
@@ -175,7 +176,7 @@ export class ShardedFanout {
         stream,
         seq,
       );
-      const flush: ShardPublish = { stream, seq, patches, globals, extras };
+      const flush: ShardPublish = { stream, seq, ...joined, globals, extras };
       for (const shard of this.directory.shardsOf(stream)) this.publishTo(shard, flush);
     }
   }
