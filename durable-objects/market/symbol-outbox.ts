@@ -18,6 +18,8 @@ import { mergeUpdates, type SymbolUpdate } from "./symbol-update";
 
 const SYMBOL_DELIVERY_MS = 200;
 const SYMBOL_DELIVERY_SLICE = 50;
+/** Coins whose delivered parts are deleted per statement (two parameters each). */
+const DELETE_CHUNK = 25;
 /** How many coin objects one delivery round talks to at once. */
 const SYMBOL_DELIVERY_CONCURRENCY = 16;
 
@@ -147,10 +149,14 @@ export class SymbolOutbox {
       }
     };
     await Promise.all(Array.from({ length: Math.min(SYMBOL_DELIVERY_CONCURRENCY, queue.length) }, worker));
-    // The parts each delivery carried (one commit for the round: the statements are not awaited). A
-    // part merged in since the delivery started is newer, and stays.
-    for (const [base, version] of delivered) {
-      this.storage.sql.exec("DELETE FROM symbol_outbox_parts WHERE base = ? AND version <= ?", base, version);
+    // The parts each delivery carried, in as few statements as SQLite's parameter bound allows (one
+    // commit for the round). A part merged in since the delivery started is newer, and stays.
+    for (let i = 0; i < delivered.length; i += DELETE_CHUNK) {
+      const slice = delivered.slice(i, i + DELETE_CHUNK);
+      this.storage.sql.exec(
+        `DELETE FROM symbol_outbox_parts WHERE ${slice.map(() => "(base = ? AND version <= ?)").join(" OR ")}`,
+        ...slice.flat(),
+      );
     }
   }
 
