@@ -1,14 +1,9 @@
 /**
  * The board's outbox to the coin objects: each touched coin's history (candle drafts, premium points,
- * its latest view) is merged into one pending update per coin, and delivered to that coin's
- * `MarketSymbol` in the background, retried until it lands. Updates merge idempotently
- * (`symbol-update.ts`), so a retried delivery never double counts, and the ingest path costs one
- * object commit instead of one per coin.
- *
- * Storage holds each batch's part of a coin's update (a row per coin and batch, written in the same
- * commit as the batch), not the merged update: writing the merged one again at every batch made the
- * board encode each coin's accumulated ticks over and over (a fifth of its CPU at 2,000 ticks/s). A
- * delivery deletes the parts it carried; after a restart the parts left are merged again, in order.
+ * its latest view) is merged into one pending update per coin, written in the same storage commit as
+ * the batch that made it, and delivered to that coin's `MarketSymbol` in the background, retried
+ * until it lands. Updates merge idempotently (`symbol-update.ts`), so a retried delivery never double
+ * counts, and the ingest path costs one object commit instead of one per coin.
  *
  * Coins whose own stream (`/ws/prices/{symbol}`) has subscribers are delivered within one fan-out
  * interval; the rest by an alarm, in slices: every 200 ms the 50 longest-waiting coins, so 300 busy
@@ -18,8 +13,8 @@ import { mergeUpdates, type SymbolUpdate } from "./symbol-update";
 
 const SYMBOL_DELIVERY_MS = 200;
 const SYMBOL_DELIVERY_SLICE = 50;
-/** Coins whose delivered parts are deleted per statement (two parameters each). */
-const DELETE_CHUNK = 25;
+/** Coins deleted from the outbox per statement. */
+const DELETE_CHUNK = 50;
 /** How many coin objects one delivery round talks to at once. */
 const SYMBOL_DELIVERY_CONCURRENCY = 16;
 
@@ -52,23 +47,10 @@ export class SymbolOutbox {
     private readonly intervalMs: number,
   ) {
     const sql = storage.sql;
-    sql.exec(
-      "CREATE TABLE IF NOT EXISTS symbol_outbox_parts (base TEXT NOT NULL, version INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (base, version))",
-    );
-    sql.exec("CREATE TABLE IF NOT EXISTS watched_symbols (base TEXT PRIMARY KEY)");
-    // Before the parts, each coin's merged update was one row (an outbox left by that version).
     sql.exec("CREATE TABLE IF NOT EXISTS symbol_outbox (base TEXT PRIMARY KEY, data TEXT NOT NULL)");
-    sql.exec("INSERT OR IGNORE INTO symbol_outbox_parts (base, version, data) SELECT base, 0, data FROM symbol_outbox");
-    sql.exec("DROP TABLE symbol_outbox");
-    for (const row of sql.exec<{ base: string; version: number; data: string }>(
-      "SELECT base, version, data FROM symbol_outbox_parts ORDER BY version",
-    )) {
-      const part = JSON.parse(row.data) as SymbolUpdate;
-      this.version = Math.max(this.version, row.version);
-      this.pending.set(row.base, {
-        update: mergeUpdates(this.pending.get(row.base)?.update, part),
-        version: row.version,
-      });
+    sql.exec("CREATE TABLE IF NOT EXISTS watched_symbols (base TEXT PRIMARY KEY)");
+    for (const row of sql.exec<{ base: string; data: string }>("SELECT base, data FROM symbol_outbox")) {
+      this.pending.set(row.base, { update: JSON.parse(row.data) as SymbolUpdate, version: ++this.version });
     }
     for (const row of sql.exec<{ base: string }>("SELECT base FROM watched_symbols")) this.watched.add(row.base);
     this.schedule(); // an outbox left by a previous instance
@@ -83,13 +65,11 @@ export class SymbolOutbox {
     if (updates.size === 0) return;
     for (const [base, next] of updates) {
       const update = mergeUpdates(this.pending.get(base)?.update, next);
-      const version = ++this.version;
-      this.pending.set(base, { update, version });
+      this.pending.set(base, { update, version: ++this.version });
       this.storage.sql.exec(
-        "INSERT INTO symbol_outbox_parts (base, version, data) VALUES (?, ?, ?)",
+        "INSERT INTO symbol_outbox (base, data) VALUES (?, ?) ON CONFLICT(base) DO UPDATE SET data = excluded.data",
         base,
-        version,
-        JSON.stringify(next),
+        JSON.stringify(update),
       );
       if (this.watched.has(base) || urgent.has(base)) this.watchedDue.add(base);
     }
@@ -131,8 +111,7 @@ export class SymbolOutbox {
   /** Delivers the pending updates of the given coins; what fails stays queued for the next round. */
   private async deliver(bases: string[]): Promise<void> {
     const queue = bases.filter((b) => this.pending.has(b));
-    /** Per coin delivered, the newest part its delivered update carried. */
-    const delivered: [base: string, version: number][] = [];
+    const delivered: string[] = [];
     const worker = async () => {
       for (let base = queue.shift(); base !== undefined; base = queue.shift()) {
         const entry = this.pending.get(base);
@@ -140,23 +119,24 @@ export class SymbolOutbox {
         try {
           const { watched } = await this.deliverUpdate(base, entry.update);
           this.setWatched(base, watched);
-          // Only forget it if no newer batch merged into it meanwhile (its parts stay until then).
-          if (this.pending.get(base)?.version === entry.version) this.pending.delete(base);
-          delivered.push([base, entry.version]);
+          // Only forget it if no newer batch merged into it meanwhile.
+          if (this.pending.get(base)?.version === entry.version) {
+            this.pending.delete(base);
+            delivered.push(base);
+          }
         } catch (error) {
           console.error(JSON.stringify({ msg: "coin update not delivered; will retry", base, error: String(error) }));
         }
       }
     };
     await Promise.all(Array.from({ length: Math.min(SYMBOL_DELIVERY_CONCURRENCY, queue.length) }, worker));
-    // The parts each delivery carried, in as few statements as SQLite's parameter bound allows (one
-    // commit for the round). A part merged in since the delivery started is newer, and stays.
-    for (let i = 0; i < delivered.length; i += DELETE_CHUNK) {
-      const slice = delivered.slice(i, i + DELETE_CHUNK);
-      this.storage.sql.exec(
-        `DELETE FROM symbol_outbox_parts WHERE ${slice.map(() => "(base = ? AND version <= ?)").join(" OR ")}`,
-        ...slice.flat(),
-      );
+    // One statement (one commit) for the whole round.
+    // A coin queued again since its delivery has a fresh row that must stay.
+    const done = delivered.filter((base) => !this.pending.has(base));
+    // In slices: SQLite bounds the parameters of one statement (a round may hold all 300 coins).
+    for (let i = 0; i < done.length; i += DELETE_CHUNK) {
+      const slice = done.slice(i, i + DELETE_CHUNK);
+      this.storage.sql.exec(`DELETE FROM symbol_outbox WHERE base IN (${slice.map(() => "?").join(",")})`, ...slice);
     }
   }
 

@@ -49,26 +49,6 @@ describe("coin history reaches each MarketSymbol through the board's outbox", ()
     expect(await candleCount("ICP")).toBe(1);
   });
 
-  it("merges the parts of several batches kept across the board's eviction into one delivery with the right OHLC", async () => {
-    const minute = Math.floor(Date.now() / MINUTE) * MINUTE - MINUTE;
-    for (const [price, offset] of [
-      [30, 5_000],
-      [34, 10_000],
-      [28, 20_000],
-      [32, 50_000],
-    ]) {
-      await postIngest(batchOf([ticker("upbit", "SAND", price, minute + offset)]));
-    }
-    await evictDurableObject(marketBoard(env));
-    await deliverCoinUpdates();
-    expect(await runInDurableObject(marketBoard(env), (board) => board.pendingSymbolUpdates())).toBe(0);
-    const { body } = await getJson<CandleRow[]>("/api/market/candles/SAND?venue=upbit&interval=1m&limit=5");
-    expect(body.find((r) => r[0] === minute)?.slice(1, 5)).toEqual([30, 34, 28, 32]);
-    // Delivered parts are gone from storage: another eviction leaves nothing to deliver.
-    await evictDurableObject(marketBoard(env));
-    expect(await runInDurableObject(marketBoard(env), (board) => board.pendingSymbolUpdates())).toBe(0);
-  });
-
   it("gives the same state when an update is delivered twice (a retried delivery)", async () => {
     const minute = Math.floor(Date.now() / MINUTE) * MINUTE;
     // The venue's rolling 24 h volume grows by 3 within the minute: the provisional candle's volume.
@@ -79,9 +59,7 @@ describe("coin history reaches each MarketSymbol through the board's outbox", ()
       ]),
     );
     const update = await runInDurableObject(marketBoard(env), (_board, state) => {
-      const row = state.storage.sql
-        .exec<{ data: string }>("SELECT data FROM symbol_outbox_parts WHERE base = 'XLM'")
-        .one();
+      const row = state.storage.sql.exec<{ data: string }>("SELECT data FROM symbol_outbox WHERE base = 'XLM'").one();
       return JSON.parse(row.data);
     });
     await marketSymbol(env, "XLM").applyUpdate(update);
