@@ -13,7 +13,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { columns } from "./format";
+import { columns, markdownTable } from "./format";
 import { machineInfo, reportPreamble, waitForIdleMachine } from "./machine";
 import { batchBody, coinSymbols, setupBatch, TickWriter } from "./market-fixture";
 import { LatencyRecorder } from "./stats";
@@ -199,9 +199,7 @@ async function main(): Promise<void> {
     ),
     "## Results",
     "",
-    `| ${header.join(" | ")} |`,
-    `| ${header.map(() => "---").join(" | ")} |`,
-    ...rows.map((r) => `| ${r.join(" | ")} |`),
+    markdownTable(header, rows),
     "",
     "`direct` is the Worker's own workerd; `dev proxy` goes through the workerd `wrangler dev` puts in front",
     "of it, which a deployed Worker does not have. Sign-in is bounded by Argon2id's ~130 ms of CPU per hash.",

@@ -17,7 +17,7 @@ import { priceUnit } from "../protocol/market-rules";
 import { launchChromium } from "../test/e2e/support/browser";
 import { registerUser, type TestUser, useSession } from "../test/e2e/support/trader";
 import { startWorker, type WorkerProcess } from "../test/support/worker-process";
-import { columns } from "./format";
+import { columns, markdownTable } from "./format";
 import { machineInfo, reportPreamble, waitForIdleMachine } from "./machine";
 import { batchBody, coinSymbols, setupBatch, TickWriter } from "./market-fixture";
 
@@ -219,9 +219,7 @@ async function main(): Promise<void> {
     ),
     "## Results",
     "",
-    `| ${header.join(" | ")} |`,
-    `| ${header.map(() => "---").join(" | ")} |`,
-    ...rows.map((r) => `| ${r.join(" | ")} |`),
+    markdownTable(header, rows),
     "",
     "## Method",
     "",
