@@ -24,6 +24,12 @@ const SNAPSHOT_REUSE_FLUSHES = 2;
 /** Close code when a socket's snapshot could not be had from the publisher: reconnect. */
 export const SNAPSHOT_UNAVAILABLE_CLOSE_CODE = 1011;
 
+/** A flush this shard received, with its one all-coins message once built. */
+interface RecentFlush {
+  flush: ShardPublish;
+  message?: string;
+}
+
 /** What each socket of a shard remembers across hibernation. */
 export interface ShardSocketState extends SocketBase {
   /** The stream: `market`, `prices` or `coin:{symbol}`. */
@@ -50,8 +56,10 @@ export interface ShardSocketState extends SocketBase {
  */
 export class FanoutShard extends HibernatingObject<ShardSocketState, ClientMessage> {
   protected readonly clientMessages = ClientMessage;
-  /** The last flushes received, oldest first (every stream of this shard). */
-  private recent: ShardPublish[] = [];
+  /** The last flushes received, oldest first (every stream of this shard), each with its all-coins message once built. */
+  private recent: RecentFlush[] = [];
+  /** The `snapshot` frame of a held all-coins snapshot, built once for every socket that gets it. */
+  private readonly snapshotFrames = new WeakMap<StreamSnapshot, string>();
   /** Per stream, the all-coins snapshot last had from the publisher (replayed from `recent`). */
   private readonly snapshots = new Map<string, StreamSnapshot>();
   /** Per stream, the all-coins snapshot being fetched, shared by the sockets that wait for it. */
@@ -75,16 +83,14 @@ export class FanoutShard extends HibernatingObject<ShardSocketState, ClientMessa
    */
   publish(flush: ShardPublish): number {
     this.sockets.closeStalled();
-    this.remember(flush);
-    let shared: string | undefined;
+    const entry = this.remember(flush);
     let open = 0;
     for (const [ws, state] of this.sockets.entries()) {
       if (state.stream !== flush.stream) continue;
       open += 1;
       if (this.waiting.has(ws) || flush.seq <= state.from) continue;
       if (state.symbols === null) {
-        shared ??= frame("update", flush.seq, updateData(flush.patches, flush.globals, flush.extras));
-        this.sockets.sendText(ws, shared);
+        this.sockets.sendText(ws, allCoinsMessage(entry));
       } else {
         this.sendOwn(ws, state, flush);
       }
@@ -161,18 +167,21 @@ export class FanoutShard extends HibernatingObject<ShardSocketState, ClientMessa
         const data = snapshot.data.replace(/^\{/, `{"symbols":${JSON.stringify(now.symbols)},`);
         this.sockets.sendNumbered(ws, type, `"data":${data}`);
       } else if (now.symbols === null) {
-        this.sockets.sendText(ws, frame(type, snapshot.seq, `"data":${snapshot.data}`));
+        let message = this.snapshotFrames.get(snapshot);
+        if (message === undefined) {
+          message = frame(type, snapshot.seq, `"data":${snapshot.data}`);
+          this.snapshotFrames.set(snapshot, message);
+        }
+        this.sockets.sendText(ws, message);
       } else {
         this.sockets.sendNumbered(ws, type, `"data":${snapshot.data}`);
       }
       now.from = snapshot.seq;
-      for (const flush of this.recent) {
+      for (const entry of this.recent) {
+        const { flush } = entry;
         if (flush.stream !== now.stream || flush.seq <= now.from) continue;
-        if (now.symbols === null) {
-          this.sockets.sendText(ws, frame("update", flush.seq, updateData(flush.patches, flush.globals, flush.extras)));
-        } else {
-          this.sendOwn(ws, now, flush);
-        }
+        if (now.symbols === null) this.sockets.sendText(ws, allCoinsMessage(entry));
+        else this.sendOwn(ws, now, flush);
         now.from = flush.seq;
       }
       this.sockets.save(ws, now);
@@ -217,19 +226,24 @@ export class FanoutShard extends HibernatingObject<ShardSocketState, ClientMessa
 
   /** Whether every flush of `stream` after `seq` that this shard has had is still in `recent`. */
   private replayable(stream: string, seq: number): boolean {
-    const oldest = this.recent.find((f) => f.stream === stream);
+    const oldest = this.recent.find((e) => e.flush.stream === stream)?.flush;
     return !oldest || oldest.seq <= seq + 1;
   }
 
   /** The stream's last flush this shard has had (0 before any). */
   private lastSeq(stream: string): number {
-    for (let i = this.recent.length - 1; i >= 0; i--) if (this.recent[i].stream === stream) return this.recent[i].seq;
+    for (let i = this.recent.length - 1; i >= 0; i--) {
+      const { flush } = this.recent[i];
+      if (flush.stream === stream) return flush.seq;
+    }
     return 0;
   }
 
-  private remember(flush: ShardPublish): void {
-    this.recent.push(flush);
+  private remember(flush: ShardPublish): RecentFlush {
+    const entry = { flush };
+    this.recent.push(entry);
     if (this.recent.length > RECENT_FLUSHES) this.recent = this.recent.slice(-RECENT_FLUSHES);
+    return entry;
   }
 
   /** A socket with its own coins: the flush's patches for them, numbered with the socket's own seq. */
@@ -244,6 +258,13 @@ export class FanoutShard extends HibernatingObject<ShardSocketState, ClientMessa
     const coin = coinOfStream(stream);
     return coin ? marketSymbol(this.env, coin) : marketBoard(this.env);
   }
+}
+
+/** A flush's one message to every all-coins socket, built the first time one needs it. */
+function allCoinsMessage(entry: RecentFlush): string {
+  const { flush } = entry;
+  entry.message ??= frame("update", flush.seq, updateData(flush.patches, flush.globals, flush.extras));
+  return entry.message;
 }
 
 /** The coin symbols in a snapshot's `data`. */
