@@ -73,6 +73,9 @@ describe("operations endpoints", () => {
 
   it("shows how many coins wait for their history to be delivered, down to none once it is", async () => {
     const board = marketBoard(env);
+    // Deliver what earlier tests left first: their delivery alarm, once due, would run after the
+    // cancellation below (deleteAlarm does not stop an alarm already dispatched) and take these coins too.
+    await deliverCoinUpdates();
     // Apply the batch inside the board and cancel its delivery alarm in the same turn, so the coins
     // are still waiting when /metrics is read (the alarm would deliver them within ~200 ms).
     await runInDurableObject(board, async (instance: MarketBoard, state) => {
