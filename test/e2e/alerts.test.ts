@@ -11,7 +11,7 @@ import type { Alert } from "../../protocol/alerts";
 import type { IngestEvent } from "../../protocol/ingest";
 import { startWorker, type WorkerProcess } from "../support/worker-process";
 import { collectErrors, contrastRatios, launchChromium, RESULTS_DIR, waitForText } from "./support/browser";
-import { batch, ingest, krwPriceOf, marketEvents } from "./support/market-fixture";
+import { batch, ingest, krwPriceOf, marketEvents, USDT_KRW } from "./support/market-fixture";
 import { apiAs, registerUser, type TestUser, useSession } from "./support/trader";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
@@ -26,9 +26,10 @@ let user: TestUser;
 const errors: string[] = [];
 
 /**
- * Ticks moving Upbit's BTC price to the given premium (USD/KRW basis) over Binance's, with a fresh
- * Binance tick too: a price older than TICKER_STALE_MS (30 s) makes the premium stale, and a stale
- * premium fires no alert.
+ * Ticks moving Upbit's BTC price to the given premium (USD/KRW basis) over Binance's, with fresh
+ * Binance BTC and Upbit USDT ticks too: any of the premium's ticker inputs older than TICKER_STALE_MS
+ * (30 s) makes the premium stale, and a stale premium fires no alert. (The fixture's ticks date from
+ * `beforeAll`; a slow run reaches the crossing more than 30 s later.)
  */
 function btcAtPremium(premium: number): IngestEvent[] {
   const tick = (venue: "upbit" | "binance", price: number): IngestEvent => ({
@@ -43,7 +44,8 @@ function btcAtPremium(premium: number): IngestEvent[] {
     quote_volume: 1000 * price,
     timestamp: Date.now(),
   });
-  return [tick("binance", BTC_USDT), tick("upbit", krwPriceOf(BTC_USDT, premium))];
+  const usdtKrw: IngestEvent = { ...tick("upbit", USDT_KRW), base: "USDT", venue_symbol: "KRW-USDT" };
+  return [usdtKrw, tick("binance", BTC_USDT), tick("upbit", krwPriceOf(BTC_USDT, premium))];
 }
 
 function field(path: string): string {
