@@ -32,20 +32,23 @@ const errors: string[] = [];
  * `beforeAll`; a slow run reaches the crossing more than 30 s later.)
  */
 function btcAtPremium(premium: number): IngestEvent[] {
-  const tick = (venue: "upbit" | "binance", price: number): IngestEvent => ({
+  const tick = (venue: "upbit" | "binance", base: string, price: number): IngestEvent => ({
     kind: "ticker",
     venue,
-    base: "BTC",
+    base,
     quote: venue === "upbit" ? "KRW" : "USDT",
-    venue_symbol: venue === "upbit" ? "KRW-BTC" : "BTCUSDT",
+    venue_symbol: venue === "upbit" ? `KRW-${base}` : `${base}USDT`,
     price,
     change_percent: 1.5,
     volume: 1000,
     quote_volume: 1000 * price,
     timestamp: Date.now(),
   });
-  const usdtKrw: IngestEvent = { ...tick("upbit", USDT_KRW), base: "USDT", venue_symbol: "KRW-USDT" };
-  return [usdtKrw, tick("binance", BTC_USDT), tick("upbit", krwPriceOf(BTC_USDT, premium))];
+  return [
+    tick("upbit", "USDT", USDT_KRW),
+    tick("binance", "BTC", BTC_USDT),
+    tick("upbit", "BTC", krwPriceOf(BTC_USDT, premium)),
+  ];
 }
 
 function field(path: string): string {
