@@ -69,6 +69,35 @@ async function expectReadable(p: Page, selectors: string[]): Promise<void> {
   expect(weak).toEqual([]);
 }
 
+/**
+ * Waits for the inbox to show `count` notifications; if they never come, fails with where the alert
+ * stopped: BTC's premium as the board shows it, the alert's state, what the coin's alerts evaluated
+ * and fired, the notifications stored, and the Worker's log.
+ */
+async function waitForInbox(count: number): Promise<void> {
+  try {
+    await page.waitForFunction((n) => document.querySelectorAll(".inbox-item").length >= n, count, {
+      timeout: 15_000,
+    });
+  } catch (error) {
+    const board = (await (await fetch(`${worker.url}/api/coins/latest`)).json()) as { coins?: { symbol: string }[] };
+    const metrics = (await (await fetch(`${worker.url}/metrics`)).text())
+      .split("\n")
+      .filter((line) => /^kimchi_(alert|symbol_outbox|notification)/.test(line));
+    const stored = await apiAs(worker.url, user, "GET", "/api/notifications?limit=100");
+    throw new Error(
+      [
+        String(error),
+        `BTC on the board: ${JSON.stringify(board.coins?.find((c) => c.symbol === "BTC"))}`,
+        `alerts: ${JSON.stringify(await alerts())}`,
+        `metrics: ${metrics.join(" | ")}`,
+        `notifications: ${JSON.stringify(stored)}`,
+        `worker log: ${worker.logs().slice(-4000)}`,
+      ].join("\n"),
+    );
+  }
+}
+
 /** Submits the form with Enter from `path`'s field. */
 async function enterIn(path: string): Promise<void> {
   await page.press(field(path), "Enter");
@@ -226,7 +255,8 @@ describe("alerts and the inbox", () => {
     await waitForText(page, ".inbox-count", "모두 읽었습니다");
 
     await ingest(worker.url, worker.token, batch(btcAtPremium(5)));
-    await page.waitForSelector(".inbox-item.unread", { timeout: 15_000 });
+    await waitForInbox(1);
+    await page.waitForSelector(".inbox-item.unread");
     expect(await page.textContent(".inbox-item .inbox-title")).toContain("BTC(비트코인) 김치 프리미엄 알림");
     expect(await page.textContent(".inbox-item .inbox-body")).toContain("4.00%");
     await waitForText(page, ".inbox-count", "읽지 않은 알림 1개");
@@ -256,9 +286,7 @@ describe("alerts and the inbox", () => {
     await ingest(worker.url, worker.token, batch(btcAtPremium(3)));
     await new Promise((resolve) => setTimeout(resolve, 1000));
     await ingest(worker.url, worker.token, batch(btcAtPremium(5.5)));
-    await page.waitForFunction(() => document.querySelectorAll(".inbox-item").length === 2, null, {
-      timeout: 15_000,
-    });
+    await waitForInbox(2);
     expect(await page.getAttribute(".inbox-list > li:first-child", "class")).toContain("unread");
     await waitForText(page, "#unread-badge", "1");
 
