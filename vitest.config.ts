@@ -85,6 +85,8 @@ export default defineConfig(async () => {
           test: {
             name: "e2e",
             include: ["test/e2e/**/*.test.ts"],
+            // The dashboard is built once here, never by a file while other files' Workers run.
+            globalSetup: ["./test/e2e/support/build-web.global.ts"],
             environment: "node",
             testTimeout: 120_000,
             hookTimeout: 240_000,

@@ -4,7 +4,6 @@
  * premium crossing the alert's threshold through `POST /internal/ingest`, and the notification
  * arriving live in the inbox (through the notifications queue and `/ws/user`), marked read there.
  */
-import { execFileSync } from "node:child_process";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Alert } from "../../protocol/alerts";
@@ -14,7 +13,6 @@ import { collectErrors, contrastRatios, launchChromium, RESULTS_DIR, waitForText
 import { batch, ingest, krwPriceOf, marketEvents, USDT_KRW } from "./support/market-fixture";
 import { apiAs, registerUser, type TestUser, useSession } from "./support/trader";
 
-const ROOT = new URL("../..", import.meta.url).pathname;
 const FORM = ".alerts-page .alert-form";
 /** The fixture's Binance BTC price: Upbit's price sets BTC's premium against it. */
 const BTC_USDT = 91_000.5;
@@ -104,7 +102,6 @@ async function enterIn(path: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  execFileSync("node", ["scripts/build-web.mjs"], { cwd: ROOT, stdio: "inherit" });
   worker = await startWorker();
   await ingest(worker.url, worker.token, batch(marketEvents(Date.now())));
   user = await registerUser(worker.url, "alerts");

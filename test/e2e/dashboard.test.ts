@@ -2,7 +2,6 @@
  * The dashboard in a real browser against the real Worker (wrangler dev), fed through
  * `POST /internal/ingest` as the collectors feed it. Screenshots land in test-results/.
  */
-import { execFileSync } from "node:child_process";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IngestEvent } from "../../protocol/ingest";
@@ -18,7 +17,6 @@ import {
 } from "./support/browser";
 import { batch, COINS, historyBatches, ingest, krwPriceOf, marketEvents, USD_KRW } from "./support/market-fixture";
 
-const ROOT = new URL("../..", import.meta.url).pathname;
 const krw0 = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 /** Every coin with a KRW market: the fixture's list, Tether, the Bithumb-only and the KRW-only coin. */
 const BOARD_SIZE = COINS.length + 3;
@@ -56,7 +54,6 @@ async function openBoard(p: Page): Promise<void> {
 }
 
 beforeAll(async () => {
-  execFileSync("node", ["scripts/build-web.mjs"], { cwd: ROOT, stdio: "inherit" });
   worker = await startWorker();
   const now = Date.now();
   for (const b of historyBatches("BTC", 90, now)) await ingest(worker.url, worker.token, b);

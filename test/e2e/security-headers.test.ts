@@ -4,15 +4,11 @@
  * pages run under their Content-Security-Policy without a single violation (the board, a coin's
  * charts, whose library adds one <style> element allowed by hash, and the Scalar API reference).
  */
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWorker, type WorkerProcess } from "../support/worker-process";
 import { collectErrors, launchChromium } from "./support/browser";
 import { batch, historyBatches, ingest, marketEvents } from "./support/market-fixture";
-
-const ROOT = new URL("../..", import.meta.url).pathname;
 
 let worker: WorkerProcess;
 let browser: Browser;
@@ -20,10 +16,7 @@ let page: Page;
 const errors: string[] = [];
 
 beforeAll(async () => {
-  // The build (which copies _headers into web/dist) and the Worker's start, side by side.
-  const build = promisify(execFile)("node", ["scripts/build-web.mjs"], { cwd: ROOT });
   worker = await startWorker();
-  await build;
   for (const b of historyBatches("BTC", 5, Date.now())) await ingest(worker.url, worker.token, b);
   await ingest(worker.url, worker.token, batch(marketEvents(Date.now())));
   browser = await launchChromium();

@@ -5,7 +5,6 @@
  * sign out, and a reused refresh token that ends the session. Access tokens live 12 s here, so the
  * page rotates its refresh token several times during the run. Screenshots land in test-results/.
  */
-import { execFileSync } from "node:child_process";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IngestEvent } from "../../protocol/ingest";
@@ -14,7 +13,6 @@ import { collectErrors, contrastRatios, launchChromium, RESULTS_DIR, waitForText
 import { batch, COINS, ingest, krwPriceOf, marketEvents } from "./support/market-fixture";
 import { uniqueEmail } from "./support/trader";
 
-const ROOT = new URL("../..", import.meta.url).pathname;
 const ACCESS_TTL_SECONDS = 12;
 const PASSWORD = "paper trader passphrase 42";
 
@@ -88,7 +86,6 @@ async function storedRefreshToken(): Promise<string> {
 }
 
 beforeAll(async () => {
-  execFileSync("node", ["scripts/build-web.mjs"], { cwd: ROOT, stdio: "inherit" });
   worker = await startWorker({ vars: { ACCESS_TOKEN_TTL_SECONDS: String(ACCESS_TTL_SECONDS) } });
   await freshMarket();
   browser = await launchChromium();
