@@ -11,7 +11,6 @@
  * DevTools), and the whole enable/disable flow, with the server's side for real, once only
  * `PushManager.subscribe/getSubscription` answer with a fake subscription (support/web-push.ts).
  */
-import { execFileSync } from "node:child_process";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWorker, type WorkerProcess } from "../support/worker-process";
@@ -19,7 +18,6 @@ import { collectErrors, contrastRatios, launchChromium, RESULTS_DIR, waitForText
 import { apiAs, registerUser, type TestUser, useSession } from "./support/trader";
 import { deliverPush, fakePushService, fakeSubscription, shownNotifications } from "./support/web-push";
 
-const ROOT = new URL("../..", import.meta.url).pathname;
 const BOT = "kimchi_edge_test_bot";
 const WEBHOOK_SECRET = "settings-test-webhook-secret";
 const NEW_PASSWORD = "a brand new passphrase 77";
@@ -57,7 +55,6 @@ async function openPage(p: Page, hash: string, form: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  execFileSync("node", ["scripts/build-web.mjs"], { cwd: ROOT, stdio: "inherit" });
   worker = await startWorker({ vars: { TELEGRAM_BOT_USERNAME: BOT, TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET } });
   user = await registerUser(worker.url, "settings");
   browser = await launchChromium();
@@ -295,8 +292,9 @@ describe("the notification settings page", () => {
     // delivered here through DevTools as a push service would.
     const payload = { id: "evt-1", type: "order.filled", title: "주문 체결", body: "BTC 0.01 체결", url: "/#/inbox" };
     await deliverPush(context, page, worker.url, payload);
+    // Chromium may have stopped the idle service worker; under load it takes seconds to start again.
     await expect
-      .poll(() => shownNotifications(page), { timeout: 5000 })
+      .poll(() => shownNotifications(page), { timeout: 20_000 })
       .toEqual([
         {
           title: "주문 체결",
