@@ -13,7 +13,10 @@ import { fixtureFrame, fixtureFrameAt } from "./support/fixtures";
 let sim: VenueSimulator;
 beforeAll(async () => {
   sim = await VenueSimulator.start({
-    venues: [createBinanceSim({ pingMs: 200, pongTimeoutMs: 1000, maxLifetimeMs: 60 * 60_000 })],
+    // Pings every 200 ms, but a 5 s allowance for the pong: the feed and the simulator share this
+    // process, and a second's stall under load (timers run before the pending pong is read) would
+    // otherwise cut the connection and lose a sample broadcast in that moment.
+    venues: [createBinanceSim({ pingMs: 200, pongTimeoutMs: 5000, maxLifetimeMs: 60 * 60_000 })],
   });
 });
 afterAll(async () => {

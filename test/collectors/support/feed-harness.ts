@@ -49,7 +49,11 @@ export function runAgainstSimulator(feed: Feed, sim: VenueSimulator, tuning: Fee
     events,
     frames,
     metrics: registry.venue(feed.venue),
-    waitFor: (predicate, what, timeoutMs) => waitUntil(predicate, what, timeoutMs),
+    // A timeout says how the feed stood (connected, reconnects, frames), so a failure under load is legible.
+    waitFor: (predicate, what, timeoutMs) =>
+      waitUntil(predicate, what, timeoutMs).catch((error: Error) => {
+        throw new Error(`${error.message}; the feed: ${JSON.stringify(registry.venue(feed.venue))}`);
+      }),
     stop: async () => {
       controller.abort();
       await done;
