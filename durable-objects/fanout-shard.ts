@@ -79,10 +79,12 @@ export class FanoutShard extends HibernatingObject<ShardSocketState, ClientMessa
 
   /**
    * One flush of a stream, from its publisher: sent to every socket of the stream that is not waiting
-   * for its snapshot and has not seen it. Answers the stream's open sockets (the shard's load).
+   * for its snapshot and has not seen it (after a `resync`, every socket of the stream is re-snapshot
+   * instead). Answers the stream's open sockets (the shard's load).
    */
   publish(flush: ShardPublish): number {
     this.sockets.closeStalled();
+    if (flush.resync) return this.resync(flush);
     const entry = this.remember(flush);
     let open = 0;
     for (const [ws, state] of this.sockets.entries()) {
@@ -94,6 +96,36 @@ export class FanoutShard extends HibernatingObject<ShardSocketState, ClientMessa
       } else {
         this.sendOwn(ws, state, flush);
       }
+    }
+    return open;
+  }
+
+  /**
+   * This shard missed flushes of the stream before `flush`: the flushes it holds no longer chain, nor
+   * does its held snapshot, so it forgets them and sends every socket of the stream a fresh snapshot
+   * of its coins (those with the same coins share one), then the flushes after it.
+   */
+  private resync(flush: ShardPublish): number {
+    this.recent = this.recent.filter((e) => e.flush.stream !== flush.stream);
+    this.snapshots.delete(flush.stream);
+    this.fetching.delete(flush.stream);
+    this.remember(flush);
+    const shared = new Map<string, Promise<StreamSnapshot>>();
+    const snapshotOf = (state: ShardSocketState): Promise<StreamSnapshot> => {
+      const key = state.symbols?.join(",") ?? "*";
+      let pending = shared.get(key);
+      if (!pending) {
+        pending = this.snapshotFor(state);
+        shared.set(key, pending);
+      }
+      return pending;
+    };
+    let open = 0;
+    for (const [ws, state] of this.sockets.entries()) {
+      if (state.stream !== flush.stream) continue;
+      open += 1;
+      // One already waiting for its snapshot checks, once it has it, that it chains to what follows.
+      if (!this.waiting.has(ws)) void this.bringUpToDate(ws, "snapshot", snapshotOf);
     }
     return open;
   }
@@ -155,12 +187,18 @@ export class FanoutShard extends HibernatingObject<ShardSocketState, ClientMessa
    * Sends a socket its coins as published at some flush S (a `snapshot`, or a `subscription` answer),
    * then the flushes after S this shard has had, and from then on every new one.
    */
-  private async bringUpToDate(ws: WebSocket, type: "snapshot" | "subscription"): Promise<void> {
+  private async bringUpToDate(
+    ws: WebSocket,
+    type: "snapshot" | "subscription",
+    snapshotOf: (state: ShardSocketState) => Promise<StreamSnapshot> = (state) => this.snapshotFor(state),
+  ): Promise<void> {
     const state = this.sockets.stateOf(ws);
     if (!state) return;
     this.waiting.add(ws);
     try {
-      const snapshot = await this.snapshotFor(state);
+      let snapshot = await snapshotOf(state);
+      // A snapshot older than a resync that came meanwhile: the flushes after it are gone; take a new one.
+      if (!this.replayable(state.stream, snapshot.seq)) snapshot = await this.snapshotFor(state);
       const now = this.sockets.stateOf(ws);
       if (!now) return;
       if (type === "subscription") {

@@ -13,7 +13,7 @@ export interface BoardStats {
   /** Fan-out shards per stream of the board's. */
   fanout_shards: Record<string, number>;
   /** Flushes sent to shards, missed by a shard still busy with earlier ones, and failed. */
-  fanout_flushes: { published: number; skipped: number; failed: number };
+  fanout_flushes: { published: number; skipped: number; failed: number; resync: number };
   /** Snapshots rendered for the shards (the all-coins one at most once per flush). */
   fanout_snapshot_renders: number;
   batches_applied: number;

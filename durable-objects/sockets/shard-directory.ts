@@ -31,6 +31,8 @@ export interface ShardEntry {
   busyAt: number;
   /** Flushes sent to it and not yet answered. */
   inFlight: number;
+  /** It missed a flush (busy, or the flush failed): the next one it gets must resync it. */
+  missed: boolean;
 }
 
 export class ShardDirectory {
@@ -129,6 +131,7 @@ export class ShardDirectory {
       placed: 0,
       busyAt: now,
       inFlight: 0,
+      missed: false,
     };
     const list = this.byStream.get(stream);
     if (list) list.push(entry);

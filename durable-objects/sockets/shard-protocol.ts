@@ -27,6 +27,11 @@ export interface ShardPublish {
   globals: string;
   /** JSON members for this stream only (the liquidations on `prices`); "". */
   extras: string;
+  /**
+   * Set when the shard missed flushes before this one (it was busy, or a flush to it failed): what it
+   * holds no longer chains to this flush, so it re-snapshots its sockets on the stream.
+   */
+  resync?: boolean;
 }
 
 /** A stream's published state at flush `seq`: the JSON of a snapshot's `data` member. */

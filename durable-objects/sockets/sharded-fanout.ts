@@ -18,7 +18,9 @@
  * eviction too: the first flush of each key then carries its whole state).
  *
  * A shard that has `MAX_IN_FLIGHT` flushes unanswered (overloaded, or unreachable) misses the next
- * ones: its clients see a gap in `seq` and ask for a snapshot, as after any gap.
+ * ones. Its next flush then says so (`resync`), and if none comes by the time it has answered every
+ * flush in flight (the market went quiet), an empty one does: the shard re-snapshots its sockets, so
+ * none is left behind the published state or holding patches applied to a state it never had.
  */
 import { diffPatch } from "../../protocol/patch";
 import { toAsciiJson } from "./ascii-json";
@@ -53,8 +55,11 @@ export class ShardedFanout {
   /** The all-keys snapshot `data`, rendered at most once per flush; null after a flush. */
   private allKeysSnapshot: string | null = null;
   private readonly directory: ShardDirectory;
-  /** Counters for `/metrics`: flushes sent to shards, missed by a busy shard, failed; snapshots rendered. */
-  readonly counts = { published: 0, skipped: 0, failed: 0, snapshot_renders: 0 };
+  /**
+   * Counters for `/metrics`: flushes sent to shards, missed by a busy shard, failed, and sent to bring
+   * a shard back in step (`resync`); snapshots rendered.
+   */
+  readonly counts = { published: 0, skipped: 0, failed: 0, resync: 0, snapshot_renders: 0 };
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -181,27 +186,45 @@ export class ShardedFanout {
     }
   }
 
-  /** Sends a flush to one shard without waiting; its answer (its open sockets) updates its load. */
+  /**
+   * Sends a flush to one shard without waiting; its answer (its open sockets) updates its load. A
+   * shard with `MAX_IN_FLIGHT` flushes unanswered misses this one; the next it gets carries `resync`.
+   */
   private publishTo(shard: ShardEntry, flush: ShardPublish): void {
     if (shard.inFlight >= MAX_IN_FLIGHT) {
       this.counts.skipped += 1;
+      shard.missed = true;
       return;
     }
+    const resync = shard.missed;
+    shard.missed = false;
     shard.inFlight += 1;
     this.counts.published += 1;
-    shard.endpoint
-      .publish(flush)
-      .then((sockets) => this.directory.answered(shard, sockets))
-      .catch((error: unknown) => {
+    if (resync) this.counts.resync += 1;
+    shard.endpoint.publish(resync ? { ...flush, resync } : flush).then(
+      (sockets) => {
+        shard.inFlight -= 1;
+        this.directory.answered(shard, sockets);
+        // It missed flushes and has answered all the others: bring it back in step now, not at the
+        // next change (which, on a quiet coin, may be a long way off).
+        if (shard.missed && shard.inFlight === 0) this.publishTo(shard, this.emptyFlush(shard.stream));
+      },
+      (error: unknown) => {
+        shard.inFlight -= 1;
         this.counts.failed += 1;
+        // It may not have taken the flush: its next one resyncs it (a reset shard has no sockets left).
+        shard.missed = true;
         this.directory.failed(shard);
         console.warn(
           JSON.stringify({ msg: "fan-out shard did not take a flush", shard: shard.name, error: String(error) }),
         );
-      })
-      .finally(() => {
-        shard.inFlight -= 1;
-      });
+      },
+    );
+  }
+
+  /** A flush with nothing in it, numbered as the stream's last: carries a `resync` to a shard that needs one. */
+  private emptyFlush(stream: string): ShardPublish {
+    return { stream, seq: this.streamSeq(stream), patches: "", keys: [], ends: [], globals: "", extras: "" };
   }
 
   /** The JSON of `key`'s patch from its published state to its current one; `undefined` when nothing changed. */

@@ -127,7 +127,8 @@ healthRoutes.openapi(
       "# TYPE kimchi_fanout_shards gauge",
       ...Object.entries(s.fanout_shards).map(([k, n]) => `kimchi_fanout_shards{stream="${k}"} ${n}`),
       "# HELP kimchi_fanout_flushes_total Flushes the board sent to its shards, by outcome (skipped: the shard " +
-        "was still busy with earlier ones; its clients see a seq gap and resnapshot).",
+        "was still busy with earlier ones; resync: of those published, the ones that re-snapshot a shard's sockets " +
+        "after it missed some).",
       "# TYPE kimchi_fanout_flushes_total counter",
       ...Object.entries(s.fanout_flushes).map(([k, n]) => `kimchi_fanout_flushes_total{outcome="${k}"} ${n}`),
       "# HELP kimchi_fanout_snapshot_renders_total Snapshots the board rendered for its shards (all coins: at most one per flush).",
