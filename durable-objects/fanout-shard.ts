@@ -262,10 +262,15 @@ export class FanoutShard extends HibernatingObject<ShardSocketState, ClientMessa
     return pending;
   }
 
-  /** Whether every flush of `stream` after `seq` that this shard has had is still in `recent`. */
+  /**
+   * Whether every flush of `stream` after `seq` that this shard has had is still in `recent`. After a
+   * resync the chain starts at the resync flush (the ones it stands for never came), so only a snapshot
+   * as of it or later chains.
+   */
   private replayable(stream: string, seq: number): boolean {
     const oldest = this.recent.find((e) => e.flush.stream === stream)?.flush;
-    return !oldest || oldest.seq <= seq + 1;
+    if (!oldest) return true;
+    return oldest.resync ? oldest.seq <= seq : oldest.seq <= seq + 1;
   }
 
   /** The stream's last flush this shard has had (0 before any). */

@@ -12,7 +12,7 @@ export interface BoardStats {
   subscribers: Record<string, number>;
   /** Fan-out shards per stream of the board's. */
   fanout_shards: Record<string, number>;
-  /** Flushes sent to shards, missed by a shard still busy with earlier ones, and failed. */
+  /** Flushes sent to shards, missed by a shard still busy with earlier ones, failed, and resyncs among those sent. */
   fanout_flushes: { published: number; skipped: number; failed: number; resync: number };
   /** Snapshots rendered for the shards (the all-coins one at most once per flush). */
   fanout_snapshot_renders: number;
