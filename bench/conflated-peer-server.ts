@@ -1,8 +1,9 @@
 /**
  * The conflated peer: the best a single Node process does with the same design as ours. A Node `ws`
- * server that takes the same ingest batches (node-ingest.ts), keeps the latest ticker per market and
- * renders each coin like the board (peer-book.ts), and fans out like durable-objects/sockets/
- * conflated-fanout.ts: at most once per interval (50 ms, or BENCH_FANOUT_INTERVAL_MS), an `update`
+ * server that takes the same ingest batches (node-ingest.ts), keeps the board's own in-memory book
+ * (`MarketBook`) and renders each coin with the board's `CoinView` (no premium context: that needs the
+ * coins' history), and fans out like durable-objects/sockets/sharded-fanout.ts, without the shards: at
+ * most once per interval (50 ms, or BENCH_FANOUT_INTERVAL_MS), an `update`
  * with, per coin that changed, a patch (`diffPatch`, protocol/patch.ts) against the state last
  * published; a `snapshot` with `seq` on connect. Sockets subscribed to every coin share one `seq` and
  * one message per flush, encoded to bytes once and written to each socket as they are; a socket
@@ -15,11 +16,13 @@
  */
 import { createServer } from "node:http";
 import { type WebSocket, WebSocketServer } from "ws";
+import { CoinView } from "../durable-objects/market/coin-view";
+import { MarketBook } from "../durable-objects/market/market-book";
+import type { FreshnessBounds } from "../durable-objects/market/premium";
 import type { IngestBatch } from "../protocol/ingest";
 import type { Coin } from "../protocol/market";
 import { diffPatch } from "../protocol/patch";
 import { ingestHandler, reply } from "./node-ingest";
-import { PeerBook } from "./peer-book";
 
 const port = Number(process.argv[2] ?? 0);
 const token = process.argv[3] ?? "";
@@ -31,7 +34,11 @@ interface OwnSubscriber {
   seq: number;
 }
 
-const book = new PeerBook();
+/** wrangler.toml's TICKER_STALE_MS and FX_STALE_MS. */
+const BOUNDS: FreshnessBounds = { tickerMs: 30_000, fxMs: 600_000 };
+
+const book = new MarketBook();
+const view = new CoinView(book, BOUNDS);
 /** Sockets on every coin: one `seq`, one message per flush. */
 const group = new Set<WebSocket>();
 const own = new Map<WebSocket, OwnSubscriber>();
@@ -102,8 +109,8 @@ function schedule(): void {
 }
 
 /** The JSON of a coin's patch from its published state to its current one; undefined when unchanged. */
-function renderPatch(base: string, now: number, usdtKrw: ReturnType<PeerBook["usdtKrwByVenue"]>): string | undefined {
-  const current = book.coin(base, now, usdtKrw);
+function renderPatch(base: string, now: number, usdtKrw: ReturnType<CoinView["usdtKrwByVenue"]>): string | undefined {
+  const current = view.coin(base, now, usdtKrw);
   const previous = published.get(base);
   published.set(base, current);
   if (previous === undefined) return JSON.stringify(current);
@@ -112,13 +119,13 @@ function renderPatch(base: string, now: number, usdtKrw: ReturnType<PeerBook["us
 }
 
 function globalsJson(now: number): string {
-  return `"exchange_rate":${JSON.stringify(book.exchangeRate(now))},"fear_greed":${JSON.stringify(book.fearGreed())}`;
+  return `"exchange_rate":${JSON.stringify(view.exchangeRate(now))},"fear_greed":${JSON.stringify(book.fearGreed())}`;
 }
 
 function flush(): void {
   const now = Date.now();
   lastFlushAt = now;
-  const usdtKrw = book.usdtKrwByVenue();
+  const usdtKrw = view.usdtKrwByVenue();
   const rendered = new Map<string, string>();
   for (const base of dirty) {
     const json = renderPatch(base, now, usdtKrw);
@@ -146,11 +153,11 @@ function flush(): void {
 /** The snapshot of `bases`: each coin as last published (the next patch applies to it), else as now. */
 function snapshotData(bases: string[]): string {
   const now = Date.now();
-  const usdtKrw = book.usdtKrwByVenue();
-  const coins = bases.filter((b) => book.has(b)).map((b) => published.get(b) ?? book.coin(b, now, usdtKrw));
+  const usdtKrw = view.usdtKrwByVenue();
+  const coins = bases.filter((b) => book.has(b)).map((b) => published.get(b) ?? view.coin(b, now, usdtKrw));
   return JSON.stringify({
     coins,
-    exchange_rate: book.exchangeRate(now),
+    exchange_rate: view.exchangeRate(now),
     fear_greed: book.fearGreed(),
     source: book.source(),
   });
@@ -169,7 +176,7 @@ function onConnection(ws: WebSocket, url: string): void {
   ws.on("close", forget);
   ws.on("error", forget);
   if (symbols === null) {
-    snapshotCache ??= Buffer.from(frame("snapshot", groupSeq, snapshotData(book.bases())));
+    snapshotCache ??= Buffer.from(frame("snapshot", groupSeq, snapshotData([...book.bases()].sort())));
     ws.send(snapshotCache, { binary: false });
     group.add(ws);
   } else {

@@ -4,13 +4,13 @@
  */
 import type { Coin, ExchangeRate, VenuePrice } from "../../protocol/market";
 import { KRW_VENUES, USDT_KRW_MARKETS } from "../../protocol/venues";
+import type { MarketBook } from "./market-book";
 import { computePremium, type FreshnessBounds, type TimedRate } from "./premium";
 import type { PremiumWindows } from "./premium-context";
-import type { TickerBook } from "./ticker-book";
 
 export class CoinView {
   constructor(
-    private readonly book: TickerBook,
+    private readonly book: MarketBook,
     private readonly bounds: FreshnessBounds,
     private readonly windowsOf: (base: string) => PremiumWindows | null = () => null,
   ) {}
